@@ -1,0 +1,6 @@
+"""skmlp: scikit-learn compatible multi-layer perceptrons on a NumPy core."""
+
+from skmlp._mlp import MLPClassifier, MLPRegressor
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+__version__ = "0.1.0"

@@ -1,0 +1,183 @@
+"""A fully connected network as plain functions of its parameters.
+
+The parameters live in one flat vector: every weight matrix (``coefs``) then every
+bias vector (``intercepts``), in layer order, the layout scikit-learn's L-BFGS
+bridge uses. ``coefs`` and ``intercepts`` are views into that vector, so an
+optimizer can update all parameters with a handful of array operations and
+L-BFGS can work on the vector directly.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skmlp.losses import weighted_mean
+
+# Rows per forward pass at predict time: bounds the memory of the hidden
+# activations for very large inputs while keeping GEMMs big enough for BLAS.
+PREDICT_CHUNK_ROWS = 16384
+
+
+@dataclass
+class Network:
+    """Architecture of a multi-layer perceptron, without its parameters.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, input and output included.
+    hidden_activations : list of Activation
+        One activation per hidden layer.
+    output_activation : Activation
+        The output layer's activation.
+    loss : Loss, default=None
+        The training loss (not needed to predict).
+    alpha : float, default=0.0
+        L2 penalty strength on the weights (not the biases).
+    """
+
+    layer_units: list
+    hidden_activations: list
+    output_activation: object
+    loss: object = None
+    alpha: float = 0.0
+
+    @property
+    def n_params(self):
+        """Total number of parameters."""
+        units = self.layer_units
+        return sum((i + 1) * o for i, o in zip(units[:-1], units[1:], strict=False))
+
+    @property
+    def fused(self):
+        """True when the loss's canonical link is the output activation."""
+        return (
+            self.loss is not None
+            and self.loss.canonical_activation == self.output_activation.name
+        )
+
+    def unpack(self, flat):
+        """Return ``(coefs, intercepts)`` as views into the flat vector ``flat``."""
+        units = self.layer_units
+        coefs, intercepts, start = [], [], 0
+        for fan_in, fan_out in zip(units[:-1], units[1:], strict=False):
+            end = start + fan_in * fan_out
+            coefs.append(flat[start:end].reshape(fan_in, fan_out))
+            start = end
+        for fan_out in units[1:]:
+            intercepts.append(flat[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """Copy ``coefs`` and ``intercepts`` into a new flat vector of ``dtype``."""
+        parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
+        return np.concatenate(parts).astype(dtype, copy=False)
+
+    def init_params(self, random_state, dtype):
+        """Draw initial parameters as scikit-learn does (Glorot uniform).
+
+        Weights and biases of layer ``i`` are drawn from ``U(-b, b)`` with
+        ``b = sqrt(factor / (fan_in + fan_out))``, ``factor = 2`` for logistic
+        units and 6 otherwise, in scikit-learn's order of draws, so the same
+        ``random_state`` gives scikit-learn's initial network.
+        """
+        units = self.layer_units
+        acts = self.hidden_activations or [self.output_activation]
+        coefs, intercepts = [], []
+        for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:], strict=False)):
+            factor = acts[min(i, len(acts) - 1)].init_factor
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
+            intercepts.append(random_state.uniform(-bound, bound, fan_out))
+        return self.pack(coefs, intercepts, dtype)
+
+    def _activations(self):
+        return [*self.hidden_activations, self.output_activation]
+
+    def forward(self, X, coefs, intercepts):
+        """Forward pass keeping every layer's pre-activation and activation.
+
+        Returns
+        -------
+        zs, activations : lists of ndarray
+            ``zs[i]`` and ``activations[i + 1]`` belong to layer ``i``;
+            ``activations[0]`` is ``X``.
+        """
+        zs, activations = [], [X]
+        for act, coef, intercept in zip(self._activations(), coefs, intercepts, strict=False):
+            z = activations[-1] @ coef
+            z += intercept
+            zs.append(z)
+            activations.append(act.forward(z))
+        return zs, activations
+
+    def predict(self, X, coefs, intercepts):
+        """Output of the network for ``X``, computed in chunks of rows."""
+        n = X.shape[0]
+        if n <= PREDICT_CHUNK_ROWS:
+            return self.forward(X, coefs, intercepts)[1][-1]
+        out = np.empty((n, self.layer_units[-1]), dtype=coefs[0].dtype)
+        for start in range(0, n, PREDICT_CHUNK_ROWS):
+            rows = slice(start, start + PREDICT_CHUNK_ROWS)
+            out[rows] = self.forward(X[rows], coefs, intercepts)[1][-1]
+        return out
+
+    def loss_and_gradient(self, flat, X, Y, sample_weight=None, grad=None):
+        """Objective and its gradient with respect to the flat parameters.
+
+        The objective is ``sum_i w_i L_i / sum_i w_i + alpha ||W||^2 / (2 sum_i
+        w_i)``, with ``L_i`` the loss of sample ``i`` summed over outputs (the L2
+        term is scaled as in scikit-learn).
+
+        Parameters
+        ----------
+        flat : ndarray of shape (n_params,)
+            The parameters.
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), default=None
+        grad : ndarray of shape (n_params,), default=None
+            Buffer the gradient is written into (allocated when None).
+
+        Returns
+        -------
+        loss : float
+        grad : ndarray of shape (n_params,)
+        """
+        coefs, intercepts = self.unpack(flat)
+        if grad is None:
+            grad = np.empty_like(flat)
+        coef_grads, intercept_grads = self.unpack(grad)
+        zs, activations = self.forward(X, coefs, intercepts)
+        z, a = zs[-1], activations[-1]
+        sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
+
+        if self.fused:
+            elementwise = self.loss.value_from_logits(Y, z, a)
+            delta = a - Y
+        else:
+            elementwise = self.loss.value(Y, a)
+            delta = self.output_activation.backward(z, a, self.loss.gradient(Y, a))
+        loss = weighted_mean(elementwise, sample_weight)
+        if self.alpha:
+            loss += 0.5 * self.alpha * sum(np.vdot(c, c) for c in coefs) / sw_sum
+
+        # Fold the 1/sum(w) of the mean into the output delta once, so every
+        # layer's gradient below is already averaged.
+        if sample_weight is None:
+            delta *= 1.0 / sw_sum
+        else:
+            delta *= (sample_weight / sw_sum)[:, np.newaxis]
+
+        for i in range(len(coefs) - 1, -1, -1):
+            coef_grads[i][...] = activations[i].T @ delta
+            if self.alpha:
+                coef_grads[i] += (self.alpha / sw_sum) * coefs[i]
+            np.sum(delta, axis=0, out=intercept_grads[i])
+            if i:
+                grad_a = delta @ coefs[i].T
+                delta = self.hidden_activations[i - 1].backward(
+                    zs[i - 1], activations[i], grad_a
+                )
+        return float(loss), grad

@@ -1,0 +1,79 @@
+"""Name -> class tables for activations, losses and optimizers."""
+
+import copy
+
+
+class Registry:
+    """A table of named component classes with aliases.
+
+    Parameters
+    ----------
+    kind : str
+        What the table holds, used in error messages ("activation", "loss", ...).
+    base : type
+        The class every entry derives from; instances of it are accepted as they
+        are by :meth:`resolve`.
+    """
+
+    def __init__(self, kind, base):
+        self.kind = kind
+        self.base = base
+        self._classes = {}
+
+    def register(self, *names):
+        """Class decorator adding the class under ``names`` (the first is canonical).
+
+        Returns
+        -------
+        decorator : callable
+        """
+
+        def decorator(cls):
+            for name in names:
+                if name in self._classes:
+                    raise KeyError(f"{self.kind} {name!r} is registered twice")
+                self._classes[name] = cls
+            cls.name = names[0]
+            return cls
+
+        return decorator
+
+    def names(self):
+        """Every accepted name, aliases included, sorted.
+
+        Returns
+        -------
+        names : list of str
+        """
+        return sorted(self._classes)
+
+    def __contains__(self, name):
+        return name in self._classes
+
+    def resolve(self, spec, param="parameter", allowed=None):
+        """Turn a name or an instance into a fresh instance.
+
+        Parameters
+        ----------
+        spec : str or instance of ``base``
+            A registered name, or an instance (deep-copied so the caller's object
+            is never modified by fitting).
+        param : str
+            The estimator parameter being resolved, for error messages.
+        allowed : collection of str, default=None
+            Restrict names to this subset (e.g. hidden activations).
+
+        Returns
+        -------
+        instance : ``base``
+        """
+        if isinstance(spec, self.base):
+            return copy.deepcopy(spec)
+        names = self.names() if allowed is None else sorted(allowed)
+        if isinstance(spec, str) and spec in names:
+            return self._classes[spec]()
+        raise ValueError(
+            f"Unknown {self.kind} {spec!r} for {param}. Use one of {names}, "
+            f"or pass an instance of skmlp.{self.base.__module__.split('.')[-1]}."
+            f"{self.base.__name__}."
+        )

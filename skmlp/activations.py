@@ -1,0 +1,410 @@
+"""Activation functions, each with its forward map and its backward pass side by side.
+
+Every activation is a small stateless class with
+
+- ``forward(z)``: the activation ``a = f(z)`` of the pre-activation ``z``;
+- ``backward(z, a, grad_a)``: the vector-Jacobian product ``grad_z``, given both
+  ``z`` and ``a = f(z)`` so that non-invertible (GELU) and non-elementwise
+  (softmax) activations fit the same shape as ReLU.
+
+All of them stay finite and silent (no overflow warning) for ``|z|`` up to 1e4 and
+keep the dtype of ``z``.
+"""
+
+import math
+
+import numpy as np
+from scipy.special import erf, expit, logsumexp
+
+from skmlp._registry import Registry
+
+__all__ = [
+    "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "Activation",
+    "Exponential",
+    "ELU",
+    "GELU",
+    "Identity",
+    "LeakyReLU",
+    "Logistic",
+    "ReLU",
+    "SELU",
+    "SiLU",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+]
+
+
+class Activation:
+    """Base class of activation functions.
+
+    Attributes
+    ----------
+    name : str
+        The registered name.
+    output_range : tuple of float
+        Closed bounds ``(low, high)`` of the values the activation can reach; used
+        to refuse regression targets the output layer can never predict.
+    strictly_positive : bool
+        True when every output is > 0 (needed by the Poisson loss).
+    init_factor : float
+        Numerator of the Glorot-uniform bound ``sqrt(init_factor / (fan_in +
+        fan_out))`` used by the default initialisation (scikit-learn's values).
+    """
+
+    output_range = (-np.inf, np.inf)
+    strictly_positive = False
+    init_factor = 6.0
+
+    def forward(self, z):
+        """Return ``a = f(z)``."""
+        raise NotImplementedError
+
+    def backward(self, z, a, grad_a):
+        """Return ``grad_z = grad_a * f'(z)`` (a vector-Jacobian product)."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self):
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
+
+ACTIVATIONS = Registry("activation", Activation)
+
+
+@ACTIVATIONS.register("identity", "linear")
+class Identity(Activation):
+    """Identity, ``f(z) = z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Identity().forward(np.array([-1.0, 2.0]))
+    array([-1.,  2.])
+    """
+
+    def forward(self, z):
+        return z
+
+    def backward(self, z, a, grad_a):
+        return grad_a
+
+
+@ACTIVATIONS.register("logistic", "sigmoid")
+class Logistic(Activation):
+    """Logistic sigmoid, ``f(z) = 1 / (1 + exp(-z))``.
+
+    Notes
+    -----
+    ``f'(z) = a (1 - a)``; computed with :func:`scipy.special.expit`, which does
+    not overflow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Logistic().forward(np.array([0.0]))
+    array([0.5])
+    """
+
+    output_range = (0.0, 1.0)
+    strictly_positive = True
+    init_factor = 2.0
+
+    def forward(self, z):
+        return expit(z)
+
+    def backward(self, z, a, grad_a):
+        return grad_a * a * (1 - a)
+
+
+@ACTIVATIONS.register("tanh")
+class Tanh(Activation):
+    """Hyperbolic tangent, ``f(z) = tanh(z)``; ``f'(z) = 1 - a^2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Tanh().forward(np.array([0.0]))
+    array([0.])
+    """
+
+    output_range = (-1.0, 1.0)
+
+    def forward(self, z):
+        return np.tanh(z)
+
+    def backward(self, z, a, grad_a):
+        return grad_a * (1 - a * a)
+
+
+@ACTIVATIONS.register("relu")
+class ReLU(Activation):
+    """Rectified linear unit, ``f(z) = max(z, 0)``; ``f'(z) = 1[z > 0]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ReLU().forward(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
+
+    output_range = (0.0, np.inf)
+
+    def forward(self, z):
+        return np.maximum(z, 0)
+
+    def backward(self, z, a, grad_a):
+        return grad_a * (a > 0)
+
+
+@ACTIVATIONS.register("leaky_relu")
+class LeakyReLU(Activation):
+    """Leaky ReLU, ``f(z) = z`` for ``z > 0`` and ``negative_slope * z`` otherwise.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.2
+        Slope for negative inputs (Keras' default).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> LeakyReLU(negative_slope=0.1).forward(np.array([-1.0, 2.0]))
+    array([-0.1,  2. ])
+    """
+
+    def __init__(self, negative_slope=0.2):
+        self.negative_slope = negative_slope
+
+    def forward(self, z):
+        return np.where(z > 0, z, z * self.negative_slope)
+
+    def backward(self, z, a, grad_a):
+        return np.where(z > 0, grad_a, grad_a * self.negative_slope)
+
+
+@ACTIVATIONS.register("elu")
+class ELU(Activation):
+    """Exponential linear unit, ``f(z) = z`` for ``z > 0``, ``alpha (e^z - 1)`` else.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Value approached for large negative inputs is ``-alpha``.
+
+    Notes
+    -----
+    ``f'(z) = 1`` for ``z > 0`` and ``a + alpha`` otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ELU().forward(np.array([0.0, 1.0]))
+    array([0., 1.])
+    """
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, z):
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+
+    def backward(self, z, a, grad_a):
+        return np.where(z > 0, grad_a, grad_a * (a + self.alpha))
+
+
+@ACTIVATIONS.register("selu")
+class SELU(Activation):
+    """Scaled ELU with the self-normalising constants of Klambauer et al. (2017).
+
+    Notes
+    -----
+    ``f(z) = scale * z`` for ``z > 0`` and ``scale * alpha * (e^z - 1)`` otherwise,
+    with ``alpha ~ 1.6733`` and ``scale ~ 1.0507``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> SELU().forward(np.array([0.0]))
+    array([0.])
+    """
+
+    alpha = 1.6732632423543772
+    scale = 1.0507009873554805
+
+    def forward(self, z):
+        neg = (self.scale * self.alpha) * np.expm1(np.minimum(z, 0))
+        return np.where(z > 0, self.scale * z, neg)
+
+    def backward(self, z, a, grad_a):
+        neg_slope = a + self.scale * self.alpha
+        return np.where(z > 0, grad_a * self.scale, grad_a * neg_slope)
+
+
+@ACTIVATIONS.register("gelu")
+class GELU(Activation):
+    """Gaussian error linear unit, ``f(z) = z * Phi(z)`` (exact, erf form).
+
+    Notes
+    -----
+    ``f'(z) = Phi(z) + z * phi(z)`` with ``Phi``/``phi`` the standard normal CDF and
+    density. Not invertible, hence ``backward`` reads ``z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> GELU().forward(np.array([0.0]))
+    array([0.])
+    """
+
+    # Python-float constants: a NumPy float64 scalar would promote float32 z.
+    def forward(self, z):
+        return 0.5 * z * (1 + erf(z / math.sqrt(2)))
+
+    def backward(self, z, a, grad_a):
+        cdf = 0.5 * (1 + erf(z / math.sqrt(2)))
+        pdf = np.exp(-0.5 * np.minimum(z * z, 1e4)) / math.sqrt(2 * math.pi)
+        return grad_a * (cdf + z * pdf)
+
+
+@ACTIVATIONS.register("softplus")
+class Softplus(Activation):
+    """Softplus, ``f(z) = log(1 + e^z)``; ``f'(z) = sigmoid(z)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Softplus().forward(np.array([0.0]))
+    array([0.69314718])
+    """
+
+    output_range = (0.0, np.inf)
+    strictly_positive = True
+
+    def forward(self, z):
+        return np.logaddexp(0, z).astype(z.dtype, copy=False)
+
+    def backward(self, z, a, grad_a):
+        return grad_a * expit(z)
+
+
+@ACTIVATIONS.register("silu", "swish")
+class SiLU(Activation):
+    """Sigmoid linear unit (swish), ``f(z) = z * sigmoid(z)``.
+
+    Notes
+    -----
+    ``f'(z) = s + a (1 - s)`` with ``s = sigmoid(z)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> SiLU().forward(np.array([0.0]))
+    array([0.])
+    """
+
+    def forward(self, z):
+        return z * expit(z)
+
+    def backward(self, z, a, grad_a):
+        s = expit(z)
+        return grad_a * (s + a * (1 - s))
+
+
+@ACTIVATIONS.register("exp", "exponential")
+class Exponential(Activation):
+    """Exponential, ``f(z) = e^z`` (the canonical link of the Poisson loss).
+
+    Notes
+    -----
+    ``z`` is clipped at ``log(max float) / 2`` before exponentiating so that a huge
+    pre-activation gives a large finite value, not ``inf`` and a warning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Exponential().forward(np.array([0.0]))
+    array([1.])
+    """
+
+    output_range = (0.0, np.inf)
+    strictly_positive = True
+
+    def forward(self, z):
+        limit = np.log(np.finfo(z.dtype).max) / 2
+        return np.exp(np.minimum(z, limit))
+
+    def backward(self, z, a, grad_a):
+        return grad_a * a
+
+
+@ACTIVATIONS.register("softmax")
+class Softmax(Activation):
+    """Softmax over the last axis, ``f(z)_k = e^{z_k} / sum_j e^{z_j}``.
+
+    Notes
+    -----
+    Computed as ``exp(z - logsumexp(z))``. The Jacobian is full, so the backward
+    pass is ``a * (grad_a - sum_k grad_a_k a_k)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Softmax().forward(np.array([[0.0, 0.0]]))
+    array([[0.5, 0.5]])
+    """
+
+    output_range = (0.0, 1.0)
+    strictly_positive = True
+
+    def forward(self, z):
+        return np.exp(z - logsumexp(z, axis=1, keepdims=True))
+
+    def backward(self, z, a, grad_a):
+        return a * (grad_a - np.sum(grad_a * a, axis=1, keepdims=True))
+
+
+HIDDEN_ACTIVATIONS = frozenset(
+    {
+        "identity",
+        "logistic",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "gelu",
+        "softplus",
+        "silu",
+        "swish",
+        "linear",
+    }
+)
+"""Names accepted for hidden layers (``activation``)."""
+
+OUTPUT_ACTIVATIONS = frozenset(
+    {
+        "identity",
+        "linear",
+        "relu",
+        "softplus",
+        "exp",
+        "exponential",
+        "logistic",
+        "sigmoid",
+        "tanh",
+        "softmax",
+    }
+)
+"""Names accepted for the output layer (``output_activation``)."""
+

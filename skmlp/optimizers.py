@@ -1,0 +1,161 @@
+"""Stochastic optimizers over one flat parameter vector.
+
+An optimizer holds hyper-parameters only. Its state is an explicit value:
+``init(params)`` returns it and ``step(params, grads, state, learning_rate)`` updates
+the parameters in place and returns the new state. Keeping the state out of the
+object lets ``warm_start`` and ``partial_fit`` carry Adam's moments across calls,
+and keeps fitted estimators picklable.
+
+The update rules follow scikit-learn's conventions (velocity form of momentum,
+Adam's bias correction folded into the step size) so trajectories are comparable.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from skmlp._registry import Registry
+
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "AdamState", "Optimizer", "SGDState"]
+
+
+class Optimizer:
+    """Base class of optimizers."""
+
+    def init(self, params):
+        """Return the initial state for a flat parameter vector ``params``."""
+        raise NotImplementedError
+
+    def step(self, params, grads, state, learning_rate):
+        """Update ``params`` in place from ``grads``; return the new state."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+OPTIMIZERS = Registry("optimizer", Optimizer)
+
+
+@dataclass
+class SGDState:
+    """State of :class:`SGD`: the velocity of every parameter."""
+
+    velocity: np.ndarray
+
+
+@OPTIMIZERS.register("sgd")
+class SGD(Optimizer):
+    """Stochastic gradient descent with (Nesterov) momentum.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        Fraction of the previous velocity kept at each step.
+    nesterov : bool, default=True
+        Use Nesterov's look-ahead form.
+
+    Notes
+    -----
+    With learning rate ``lr`` and gradient ``g``::
+
+        v <- momentum * v - lr * g
+        w <- w + v                                   # nesterov=False
+        w <- w + momentum * v - lr * g               # nesterov=True
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0]); opt = SGD(momentum=0.0)
+    >>> state = opt.step(w, np.array([2.0]), opt.init(w), learning_rate=0.1)
+    >>> w
+    array([0.8])
+    """
+
+    def __init__(self, momentum=0.9, nesterov=True):
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def init(self, params):
+        return SGDState(velocity=np.zeros_like(params))
+
+    def step(self, params, grads, state, learning_rate):
+        v = state.velocity
+        if self.momentum == 0:
+            params -= learning_rate * grads
+            return state
+        v *= self.momentum
+        v -= learning_rate * grads
+        if self.nesterov:
+            params += self.momentum * v
+            params -= learning_rate * grads
+        else:
+            params += v
+        return state
+
+
+@dataclass
+class AdamState:
+    """State of :class:`Adam`: step count and first/second moment estimates."""
+
+    t: int
+    m: np.ndarray
+    v: np.ndarray
+
+
+@OPTIMIZERS.register("adam")
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2014).
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay rate of the first-moment estimate.
+    beta_2 : float, default=0.999
+        Decay rate of the second-moment estimate.
+    epsilon : float, default=1e-8
+        Added to the root of the second moment for stability.
+
+    Notes
+    -----
+    With learning rate ``lr`` and gradient ``g``::
+
+        t <- t + 1
+        m <- beta_1 * m + (1 - beta_1) * g
+        v <- beta_2 * v + (1 - beta_2) * g**2
+        w <- w - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0]); opt = Adam()
+    >>> state = opt.step(w, np.array([2.0]), opt.init(w), learning_rate=0.1)
+    >>> w.round(6)
+    array([0.9])
+    """
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def init(self, params):
+        return AdamState(t=0, m=np.zeros_like(params), v=np.zeros_like(params))
+
+    def step(self, params, grads, state, learning_rate):
+        state.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        m, v = state.m, state.v
+        m *= b1
+        m += (1 - b1) * grads
+        v *= b2
+        v += (1 - b2) * (grads * grads)
+        step_size = (
+            learning_rate * math.sqrt(1 - b2**state.t) / (1 - b1**state.t)
+        )
+        denom = np.sqrt(v)
+        denom += self.epsilon
+        params -= step_size * (m / denom)
+        return state
