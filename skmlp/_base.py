@@ -177,7 +177,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
         self._initialize_state(reset=first_pass)
         if first_pass:
-            params = network.init_params(random_state, X.dtype)
+            params = network.init_params(random_state, X.dtype, hidden)
         else:
             if [c.shape[0] for c in self.coefs_] + [self.coefs_[-1].shape[1]] != (
                 layer_units
@@ -190,13 +190,6 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 )
             params = network.pack(self.coefs_, self.intercepts_, X.dtype)
 
-        self.n_outputs_ = Y.shape[1]
-        self.n_layers_ = len(layer_units)
-        self.activations_ = network.hidden_activations
-        self.output_activation_ = output
-        self.out_activation_ = output.name
-        self.loss_function_ = loss
-
         if self.solver in _STOCHASTIC_SOLVERS:
             trainer = self._fit_stochastic(
                 network, params, X, Y, sample_weight, random_state, incremental
@@ -206,8 +199,13 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 network, params, X, Y, sample_weight, random_state
             )
 
-        self._params = trainer.params
         self.coefs_, self.intercepts_ = network.unpack(trainer.params)
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.activations_ = network.hidden_activations
+        self.output_activation_ = output
+        self.out_activation_ = output.name
+        self.loss_function_ = loss
         if trainer.diverged:
             self._report_divergence(trainer, first_pass)
         return self

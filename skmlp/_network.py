@@ -8,6 +8,7 @@ L-BFGS can work on the vector directly.
 """
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class Network:
     def n_params(self):
         """Total number of parameters."""
         units = self.layer_units
-        return sum((i + 1) * o for i, o in zip(units[:-1], units[1:], strict=False))
+        return sum((i + 1) * o for i, o in pairwise(units))
 
     @property
     def fused(self):
@@ -60,7 +61,7 @@ class Network:
         """Return ``(coefs, intercepts)`` as views into the flat vector ``flat``."""
         units = self.layer_units
         coefs, intercepts, start = [], [], 0
-        for fan_in, fan_out in zip(units[:-1], units[1:], strict=False):
+        for fan_in, fan_out in pairwise(units):
             end = start + fan_in * fan_out
             coefs.append(flat[start:end].reshape(fan_in, fan_out))
             start = end
@@ -74,18 +75,27 @@ class Network:
         parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
         return np.concatenate(parts).astype(dtype, copy=False)
 
-    def init_params(self, random_state, dtype):
+    def init_params(self, random_state, dtype, scale_activations=None):
         """Draw initial parameters as scikit-learn does (Glorot uniform).
 
         Weights and biases of layer ``i`` are drawn from ``U(-b, b)`` with
-        ``b = sqrt(factor / (fan_in + fan_out))``, ``factor = 2`` for logistic
-        units and 6 otherwise, in scikit-learn's order of draws, so the same
-        ``random_state`` gives scikit-learn's initial network.
+        ``b = sqrt(factor / (fan_in + fan_out))``, in scikit-learn's order of
+        draws, so the same ``random_state`` gives scikit-learn's initial network.
+
+        Parameters
+        ----------
+        random_state : RandomState
+        dtype : dtype
+        scale_activations : list of Activation, default=None
+            Layer ``i`` takes ``factor`` from the ``init_factor`` (2 for logistic,
+            6 otherwise) of entry ``min(i, len - 1)``. scikit-learn scales every
+            layer by the hidden activation, also without hidden layer, so the
+            estimator passes it; defaults to the hidden activations.
         """
         units = self.layer_units
-        acts = self.hidden_activations or [self.output_activation]
+        acts = scale_activations or self.hidden_activations or [self.output_activation]
         coefs, intercepts = [], []
-        for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:], strict=False)):
+        for i, (fan_in, fan_out) in enumerate(pairwise(units)):
             factor = acts[min(i, len(acts) - 1)].init_factor
             bound = np.sqrt(factor / (fan_in + fan_out))
             coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
@@ -105,7 +115,9 @@ class Network:
             ``activations[0]`` is ``X``.
         """
         zs, activations = [], [X]
-        for act, coef, intercept in zip(self._activations(), coefs, intercepts, strict=False):
+        for act, coef, intercept in zip(
+            self._activations(), coefs, intercepts, strict=True
+        ):
             z = activations[-1] @ coef
             z += intercept
             zs.append(z)

@@ -3,6 +3,25 @@
 import copy
 
 
+class Component:
+    """Base of registered components: hyper-parameters are the instance's ``vars``.
+
+    Gives every activation, loss and optimizer a readable ``repr`` and equality
+    by value, so instances can be compared, hashed and shown in grid-search
+    results.
+    """
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self):
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
+
 class Registry:
     """A table of named component classes with aliases.
 

@@ -6,8 +6,10 @@ a validation set, ``val_score``) to each callback, which may read and change the
 trainer: set ``trainer.learning_rate``, set ``trainer.stop_training`` with a
 ``trainer.stop_reason``, or read ``trainer.params``.
 
-Callbacks reset their state in ``on_train_begin`` so one instance can serve many
-fits, as :func:`sklearn.base.clone` and grid searches require.
+The estimators build their own callbacks anew for every fit and deep-copy the
+user's, so a callback instance passed to ``callbacks=`` is never shared between
+fits (as :func:`sklearn.base.clone` and grid searches require); a callback that
+keeps per-fit state should still reset it in ``on_train_begin``.
 """
 
 import math
@@ -83,7 +85,9 @@ class InverseScaling(Callback):
         self.power_t = power_t
 
     def on_epoch_end(self, trainer, logs):
-        trainer.learning_rate = self.learning_rate_init / (trainer.t + 1) ** self.power_t
+        trainer.learning_rate = (
+            self.learning_rate_init / (trainer.t + 1) ** self.power_t
+        )
 
 
 class PlateauMonitor(Callback):

@@ -18,9 +18,10 @@ Summing over outputs, weighting samples and averaging happen once, in
 import math
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import xlogy
 
-from skmlp._registry import Registry
+from skmlp._registry import Component, Registry
+from skmlp.activations import row_logsumexp
 
 __all__ = [
     "LOSSES",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-class Loss:
+class Loss(Component):
     """Base class of losses.
 
     Attributes
@@ -72,16 +73,6 @@ class Loss:
         ``a`` is that activation of ``z``.
         """
         return self.value(y, a)
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({params})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self):
-        return hash((type(self), tuple(sorted(vars(self).items()))))
 
 
 LOSSES = Registry("loss", Loss)
@@ -182,7 +173,9 @@ class Huber(Loss):
 
     def value(self, y, a):
         r = np.abs(a - y)
-        return np.where(r <= self.delta, 0.5 * r * r, self.delta * (r - 0.5 * self.delta))
+        return np.where(
+            r <= self.delta, 0.5 * r * r, self.delta * (r - 0.5 * self.delta)
+        )
 
     def gradient(self, y, a):
         return np.clip(a - y, -self.delta, self.delta)
@@ -312,7 +305,7 @@ class CategoricalCrossEntropy(Loss):
         return -y / _clip_probability(a)
 
     def value_from_logits(self, y, z, a):
-        return y * (logsumexp(z, axis=1, keepdims=True) - z)
+        return y * (row_logsumexp(z) - z)
 
 
 REGRESSION_LOSSES = frozenset(

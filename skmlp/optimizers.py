@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skmlp._registry import Registry
+from skmlp._registry import Component, Registry
 
 __all__ = ["OPTIMIZERS", "SGD", "Adam", "AdamState", "Optimizer", "SGDState"]
 
 
-class Optimizer:
+class Optimizer(Component):
     """Base class of optimizers."""
 
     def init(self, params):
@@ -30,10 +30,6 @@ class Optimizer:
     def step(self, params, grads, state, learning_rate):
         """Update ``params`` in place from ``grads``; return the new state."""
         raise NotImplementedError
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({params})"
 
 
 OPTIMIZERS = Registry("optimizer", Optimizer)
@@ -152,9 +148,7 @@ class Adam(Optimizer):
         m += (1 - b1) * grads
         v *= b2
         v += (1 - b2) * (grads * grads)
-        step_size = (
-            learning_rate * math.sqrt(1 - b2**state.t) / (1 - b1**state.t)
-        )
+        step_size = learning_rate * math.sqrt(1 - b2**state.t) / (1 - b1**state.t)
         denom = np.sqrt(v)
         denom += self.epsilon
         params -= step_size * (m / denom)

@@ -49,6 +49,17 @@ def test_classifier_same_trajectory_as_sklearn(solver, X, y):
     assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-7)
 
 
+@pytest.mark.parametrize("activation", ["relu", "logistic"])
+def test_no_hidden_layer_same_as_sklearn(activation):
+    # scikit-learn scales the initial weights by `activation` even without a
+    # hidden layer; so do we.
+    params = dict(hidden_layer_sizes=(), activation=activation, random_state=0)
+    ours, theirs = _fit_both(
+        MLPClassifier, sk.MLPClassifier, X_iris, y_iris, max_iter=5, **params
+    )
+    _assert_same_model(ours, theirs)
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_regressor_same_trajectory_as_sklearn(solver, loss):
