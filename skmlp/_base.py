@@ -260,11 +260,8 @@ class BaseMultilayerPerceptron(BaseEstimator):
         return False
 
     def _callbacks(self, monitor):
-        """The built-in callbacks for this fit, then copies of the user's."""
-        history = History(self.history_)
-        callbacks = [history]
-        if self.verbose:
-            callbacks.append(ProgressPrinter())
+        """The built-in callbacks, copies of the user's, then History."""
+        callbacks = [ProgressPrinter()] if self.verbose else []
         if monitor is not None:
             callbacks.append(monitor)
         if self.solver == "sgd" and self.learning_rate == "invscaling":
@@ -275,8 +272,10 @@ class BaseMultilayerPerceptron(BaseEstimator):
                     f"callbacks must be skmlp.callbacks.Callback instances; got "
                     f"{callback!r}."
                 )
-            callbacks.append(copy.deepcopy(callback))
-        return callbacks
+        # Copies, so fitting never changes a parameter; the copies that ran are
+        # kept in callbacks_. History runs last to record what the others logged.
+        self.callbacks_ = [copy.deepcopy(c) for c in self.callbacks or []]
+        return [*callbacks, *self.callbacks_, History(self.history_)]
 
     def _fit_stochastic(
         self, network, params, X, Y, sample_weight, random_state, incremental
@@ -323,7 +322,12 @@ class BaseMultilayerPerceptron(BaseEstimator):
             verbose=self.verbose,
         )
         trainer = Trainer(
-            network, params, learning_rate, self._callbacks(monitor), t=self.t_
+            network,
+            params,
+            learning_rate,
+            self._callbacks(monitor),
+            t=self.t_,
+            initial_epoch=len(self.history_.get("epoch", [])),
         )
         with np.errstate(over="ignore", invalid="ignore"):
             self._optimizer_state = fit_stochastic(
@@ -372,7 +376,13 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 best=self.best_validation_score_,
                 verbose=self.verbose,
             )
-        trainer = Trainer(network, params, 0.0, self._callbacks(monitor), t=self.t_)
+        trainer = Trainer(
+            network,
+            params,
+            0.0,
+            self._callbacks(monitor),
+            initial_epoch=len(self.history_.get("epoch", [])),
+        )
         with np.errstate(over="ignore", invalid="ignore"):
             self.loss_ = fit_lbfgs(
                 trainer,
@@ -401,12 +411,25 @@ class BaseMultilayerPerceptron(BaseEstimator):
         return [*previous, *values[len(values) - n_new :]]
 
     def _report_divergence(self, trainer, first_pass):
+        advice = (
+            "Scale the inputs (e.g. with StandardScaler) or lower learning_rate_init."
+        )
         nothing_learned = first_pass and trainer.n_iter <= 1
         if self.solver == "lbfgs" or (
-            not self.early_stopping and (nothing_learned or not trainer.recovered)
+            not self.early_stopping
+            and (nothing_learned or trainer.recovered_loss is None)
         ):
-            raise ValueError(f"{_NON_FINITE_WEIGHTS} {trainer.stop_reason or ''}")
-        warnings.warn(trainer.stop_reason, ConvergenceWarning, stacklevel=3)
+            raise ValueError(f"{_NON_FINITE_WEIGHTS} {advice}")
+        if self.early_stopping:
+            kept = "the weights with the best validation score were kept"
+        else:
+            kept = "the last weights with a finite loss were kept"
+            self.loss_ = trainer.recovered_loss
+        warnings.warn(
+            f"{trainer.stop_reason}: training stopped and {kept}. {advice}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
     # ---- prediction -------------------------------------------------------------
 

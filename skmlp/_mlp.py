@@ -24,6 +24,7 @@ from skmlp.losses import (
     LOSSES,
     REGRESSION_LOSSES,
     Huber,
+    Poisson,
 )
 
 _LOSS_OBJECT = HasMethods(["value", "gradient"])
@@ -142,7 +143,12 @@ _COMMON_ATTRIBUTES = """
 
     history_ : dict of list
         Per-epoch logs: 'epoch', 'loss', 'learning_rate', 'time' and, with early
-        stopping, 'val_score'. Kept across ``warm_start`` and ``partial_fit``.
+        stopping, 'val_score', plus any key a callback adds to ``logs``. Kept
+        across ``warm_start`` and ``partial_fit``, where 'epoch' counts on.
+
+    callbacks_ : list of Callback
+        The copies of ``callbacks`` that ran during the last fit, with whatever
+        state they recorded.
 
     t_ : int
         Number of training samples seen by the stochastic solvers.
@@ -638,7 +644,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.target_tags.positive_only = self.loss == "poisson"
+        tags.target_tags.positive_only = isinstance(self.loss, Poisson) or (
+            self.loss == "poisson"
+        )
         return tags
 
 

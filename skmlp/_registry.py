@@ -11,6 +11,14 @@ class Component:
     results.
     """
 
+    @property
+    def name(self):
+        """The registered name; an unregistered class's name by default.
+
+        :meth:`Registry.register` overrides it with a class attribute.
+        """
+        return type(self).__name__
+
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"

@@ -31,19 +31,23 @@ class Trainer:
     callbacks : list of Callback
     t : int, default=0
         Number of training samples seen before this fit.
+    initial_epoch : int, default=0
+        Epochs run by earlier fits (``warm_start``, ``partial_fit``); the
+        ``epoch`` of the logs counts on from it.
     """
 
-    def __init__(self, network, params, learning_rate, callbacks, t=0):
+    def __init__(self, network, params, learning_rate, callbacks, t=0, initial_epoch=0):
         self.network = network
         self.params = params
         self.learning_rate = learning_rate
         self.callbacks = callbacks
         self.t = t
+        self.initial_epoch = initial_epoch
         self.n_iter = 0
         self.stop_training = False
         self.stop_reason = None
         self.diverged = False
-        self.recovered = True
+        self.recovered_loss = None
 
     def _begin(self):
         for callback in self.callbacks:
@@ -59,7 +63,7 @@ class Trainer:
 
     def _epoch_logs(self, loss, started, validation):
         logs = {
-            "epoch": self.n_iter,
+            "epoch": self.initial_epoch + self.n_iter,
             "loss": loss,
             "learning_rate": self.learning_rate,
             "time": time.perf_counter() - started,
@@ -81,18 +85,15 @@ def _diverged(trainer, snapshots, data, epoch_loss, started, validation):
     trainer.n_iter += 1
     trainer._end_epoch(trainer._epoch_logs(epoch_loss, started, validation))
     trainer.stop_training = True
-    trainer.recovered = False
+    trainer.stop_reason = (
+        f"The loss became non-finite ({epoch_loss}) in epoch {trainer.n_iter}"
+    )
     for snapshot in reversed(snapshots):
         trainer.params[...] = snapshot
         loss, _ = trainer.network.loss_and_gradient(snapshot, *data)
         if math.isfinite(loss):
-            trainer.recovered = True
+            trainer.recovered_loss = loss
             break
-    trainer.stop_reason = (
-        f"The loss became non-finite ({epoch_loss}) in epoch {trainer.n_iter}: "
-        "training stopped and the last parameters with a finite loss were kept. "
-        "Scale the inputs (e.g. StandardScaler) or lower learning_rate_init."
-    )
 
 
 def fit_stochastic(

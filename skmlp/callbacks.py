@@ -63,7 +63,8 @@ class ProgressPrinter(Callback):
     """Print scikit-learn's ``Iteration N, loss = ...`` line after each epoch."""
 
     def on_epoch_end(self, trainer, logs):
-        print("Iteration %d, loss = %.8f" % (logs["epoch"], logs["loss"]))
+        # scikit-learn counts the iterations of the current call.
+        print("Iteration %d, loss = %.8f" % (trainer.n_iter, logs["loss"]))
         if "val_score" in logs:
             print("Validation score: %f" % logs["val_score"])
 

@@ -242,9 +242,13 @@ def test_inverse_scaling_matches_scikit_learn():
 
 
 def test_progress_printer_uses_scikit_learn_format(capsys):
-    printer = ProgressPrinter()
-    printer.on_epoch_end(None, {"epoch": 3, "loss": 0.123456789})
-    printer.on_epoch_end(None, {"epoch": 4, "loss": 0.1, "val_score": 0.875})
+    # scikit-learn numbers the iterations of the current call (trainer.n_iter),
+    # not the epochs counted on across warm starts (logs["epoch"]).
+    printer, trainer = ProgressPrinter(), FakeTrainer()
+    trainer.n_iter = 3
+    printer.on_epoch_end(trainer, {"epoch": 13, "loss": 0.123456789})
+    trainer.n_iter = 4
+    printer.on_epoch_end(trainer, {"epoch": 14, "loss": 0.1, "val_score": 0.875})
     assert capsys.readouterr().out == (
         "Iteration 3, loss = 0.12345679\n"
         "Iteration 4, loss = 0.10000000\nValidation score: 0.875000\n"

@@ -128,9 +128,10 @@ def test_divergence_keeps_last_finite_weights_and_warns():
         max_iter=50,
         random_state=0,
     )
-    with pytest.warns(ConvergenceWarning, match="loss became non-finite"):
+    with pytest.warns(ConvergenceWarning, match="loss became non-finite .* kept"):
         model.fit(X_reg, 50 * y_reg)
     assert all(np.isfinite(c).all() for c in model.coefs_ + model.intercepts_)
+    assert np.isfinite(model.loss_)  # the loss of the weights that were kept
     assert not np.isfinite(model.loss_curve_[-1])
     assert np.isfinite(model.loss_curve_[:-1]).all()
     assert np.isfinite(model.predict(X_reg)).all()
@@ -362,9 +363,40 @@ def test_callback_can_stop_training_and_is_copied():
     model.fit(X_reg, y_reg)
     assert model.loss_curve_[-1] < 0.2 <= model.loss_curve_[-2]
     assert model.n_iter_ == len(model.loss_curve_) < 200
-    assert stopper.seen == []  # the estimator trained with a copy
+    assert stopper.seen == []  # the estimator trained with a copy ...
+    assert model.callbacks_[0].seen == list(range(1, model.n_iter_ + 1))  # kept
     assert set(model.history_) == {"epoch", "loss", "learning_rate", "time"}
     assert model.history_["loss"] == model.loss_curve_
+
+
+class LogsGradientFree(Callback):
+    """Adds a key to the logs, which History records."""
+
+    def on_epoch_end(self, trainer, logs):
+        logs["twice_loss"] = 2 * logs["loss"]
+
+
+def test_history_records_callback_keys_and_counts_epochs_on():
+    model = MLPRegressor(solver="sgd", callbacks=[LogsGradientFree()])
+    for _ in range(3):
+        model.partial_fit(X_reg, y_reg)
+    assert model.history_["epoch"] == [1, 2, 3]
+    assert model.n_iter_ == 1
+    assert_allclose(model.history_["twice_loss"], 2 * np.array(model.loss_curve_))
+
+
+def test_unregistered_component_subclass_gets_a_name():
+    from skmlp.activations import Activation
+
+    class Cube(Activation):
+        def forward(self, z):
+            return z**3
+
+        def backward(self, z, a, grad_a):
+            return grad_a * 3 * z**2
+
+    model = MLPRegressor(output_activation=Cube(), max_iter=3).fit(X_reg, y_reg)
+    assert model.out_activation_ == "Cube"
 
 
 def test_verbose_prints_sklearn_lines(capsys):
@@ -374,3 +406,11 @@ def test_verbose_prints_sklearn_lines(capsys):
     out = capsys.readouterr().out
     assert re.search(r"Iteration 1, loss = \d+\.\d{8}\nValidation score: ", out)
     assert "Iteration 2, loss" in out
+
+
+def test_positive_only_tag_follows_the_poisson_loss():
+    from skmlp.losses import Poisson
+
+    for loss in ("poisson", Poisson()):
+        assert MLPRegressor(loss=loss).__sklearn_tags__().target_tags.positive_only
+    assert not MLPRegressor().__sklearn_tags__().target_tags.positive_only
