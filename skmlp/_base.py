@@ -321,14 +321,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             no_improvement_count=self._no_improvement_count,
             verbose=self.verbose,
         )
-        trainer = Trainer(
-            network,
-            params,
-            learning_rate,
-            self._callbacks(monitor),
-            t=self.t_,
-            initial_epoch=len(self.history_.get("epoch", [])),
-        )
+        trainer = self._trainer(network, params, learning_rate, monitor)
         with np.errstate(over="ignore", invalid="ignore"):
             self._optimizer_state = fit_stochastic(
                 trainer,
@@ -344,23 +337,15 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 validation=validation,
                 incremental=incremental,
             )
-        if monitor.best_params is not None:
-            trainer.params[...] = monitor.best_params
-
-        self.n_iter_ = trainer.n_iter
         self.t_ = trainer.t
         self.learning_rate_ = trainer.learning_rate
         self._no_improvement_count = monitor.no_improvement_count
         self.loss_curve_ = self._extend_curve("loss_curve_", "loss", trainer.n_iter)
         if self.loss_curve_:
             self.loss_ = self.loss_curve_[-1]
-        if self.early_stopping:
-            self.validation_scores_ = self._extend_curve(
-                "validation_scores_", "val_score", trainer.n_iter
-            )
-            self.best_validation_score_ = monitor.best
-        else:
+        if not self.early_stopping:
             self.best_loss_ = monitor.best
+        self._finish(trainer, monitor)
         return trainer
 
     def _fit_lbfgs(self, network, params, X, Y, sample_weight, random_state):
@@ -376,13 +361,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 best=self.best_validation_score_,
                 verbose=self.verbose,
             )
-        trainer = Trainer(
-            network,
-            params,
-            0.0,
-            self._callbacks(monitor),
-            initial_epoch=len(self.history_.get("epoch", [])),
-        )
+        trainer = self._trainer(network, params, 0.0, monitor)
         with np.errstate(over="ignore", invalid="ignore"):
             self.loss_ = fit_lbfgs(
                 trainer,
@@ -394,15 +373,29 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 tol=self.tol,
                 validation=validation,
             )
-        if monitor is not None:
+        self._finish(trainer, monitor)
+        return trainer
+
+    def _trainer(self, network, params, learning_rate, monitor):
+        return Trainer(
+            network,
+            params,
+            learning_rate,
+            self._callbacks(monitor),
+            t=self.t_,
+            initial_epoch=len(self.history_.get("epoch", [])),
+        )
+
+    def _finish(self, trainer, monitor):
+        """Attributes common to both solvers; early stopping's best weights."""
+        self.n_iter_ = trainer.n_iter
+        if self.early_stopping:
             if monitor.best_params is not None:
                 trainer.params[...] = monitor.best_params
             self.validation_scores_ = self._extend_curve(
                 "validation_scores_", "val_score", trainer.n_iter
             )
             self.best_validation_score_ = monitor.best
-        self.n_iter_ = trainer.n_iter
-        return trainer
 
     def _extend_curve(self, attribute, key, n_new):
         """``attribute`` plus the last ``n_new`` entries of ``history_[key]``."""
