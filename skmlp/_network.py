@@ -7,7 +7,7 @@ optimizer can update all parameters with a handful of array operations and
 L-BFGS can work on the vector directly.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -42,12 +42,22 @@ class Network:
     output_activation: object
     loss: object = None
     alpha: float = 0.0
+    # The last few (flat, views) pairs and ones-vectors: training passes the
+    # same parameter and gradient buffers at every step, and rebuilding their
+    # views costs more than a small network's GEMMs.
+    _views: list = field(default_factory=list, repr=False, compare=False)
+    _ones: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_params(self):
         """Total number of parameters."""
         units = self.layer_units
         return sum((i + 1) * o for i, o in pairwise(units))
+
+    @property
+    def n_weights(self):
+        """Number of weights (the first block of the flat vector, before biases)."""
+        return sum(i * o for i, o in pairwise(self.layer_units))
 
     @property
     def fused(self):
@@ -69,6 +79,20 @@ class Network:
             intercepts.append(flat[start : start + fan_out])
             start += fan_out
         return coefs, intercepts
+
+    def _cached_unpack(self, flat):
+        for cached, views in self._views:
+            if cached is flat:
+                return views
+        views = self.unpack(flat)
+        self._views = [*self._views[-3:], (flat, views)]
+        return views
+
+    def _ones_like_rows(self, delta):
+        key = (delta.shape[0], delta.dtype)
+        if key not in self._ones:
+            self._ones[key] = np.ones(delta.shape[0], dtype=delta.dtype)
+        return self._ones[key]
 
     def pack(self, coefs, intercepts, dtype):
         """Copy ``coefs`` and ``intercepts`` into a new flat vector of ``dtype``."""
@@ -157,10 +181,10 @@ class Network:
         loss : float
         grad : ndarray of shape (n_params,)
         """
-        coefs, intercepts = self.unpack(flat)
+        coefs, intercepts = self._cached_unpack(flat)
         if grad is None:
             grad = np.empty_like(flat)
-        coef_grads, intercept_grads = self.unpack(grad)
+        coef_grads, intercept_grads = self._cached_unpack(grad)
         zs, activations = self.forward(X, coefs, intercepts)
         z, a = zs[-1], activations[-1]
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
@@ -172,8 +196,9 @@ class Network:
             elementwise = self.loss.value(Y, a)
             delta = self.output_activation.backward(z, a, self.loss.gradient(Y, a))
         loss = weighted_mean(elementwise, sample_weight)
+        weights = flat[: self.n_weights]
         if self.alpha:
-            loss += 0.5 * self.alpha * sum(np.vdot(c, c) for c in coefs) / sw_sum
+            loss += 0.5 * self.alpha * float(np.dot(weights, weights)) / sw_sum
 
         # Fold the 1/sum(w) of the mean into the output delta once, so every
         # layer's gradient below is already averaged.
@@ -182,14 +207,19 @@ class Network:
         else:
             delta *= (sample_weight / sw_sum)[:, np.newaxis]
 
+        ones = self._ones_like_rows(delta)
         for i in range(len(coefs) - 1, -1, -1):
-            coef_grads[i][...] = activations[i].T @ delta
-            if self.alpha:
-                coef_grads[i] += (self.alpha / sw_sum) * coefs[i]
-            np.sum(delta, axis=0, out=intercept_grads[i])
+            if isinstance(activations[i], np.ndarray):
+                np.matmul(activations[i].T, delta, out=coef_grads[i])
+            else:  # sparse input
+                coef_grads[i][...] = activations[i].T @ delta
+            # A GEMV with a ones vector sums the rows faster than np.sum.
+            np.dot(ones, delta, out=intercept_grads[i])
             if i:
                 grad_a = delta @ coefs[i].T
                 delta = self.hidden_activations[i - 1].backward(
                     zs[i - 1], activations[i], grad_a
                 )
+        if self.alpha:
+            grad[: self.n_weights] += (self.alpha / sw_sum) * weights
         return float(loss), grad

@@ -168,7 +168,7 @@ def fit_stochastic(
                     data = (X, Y, sample_weight)
                     _diverged(trainer, snapshots, data, batch_loss, started, validation)
                     break
-                accumulated_loss += batch_loss * Y[batch].shape[0]
+                accumulated_loss += batch_loss * min(batch_size, n_samples - start)
                 opt_state = optimizer.step(
                     params, grad, opt_state, trainer.learning_rate
                 )

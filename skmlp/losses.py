@@ -21,7 +21,6 @@ import numpy as np
 from scipy.special import xlogy
 
 from skmlp._registry import Component, Registry
-from skmlp.activations import row_logsumexp
 
 __all__ = [
     "LOSSES",
@@ -98,10 +97,10 @@ def weighted_mean(elementwise, sample_weight=None):
     >>> weighted_mean(np.array([[1.0, 1.0], [3.0, 3.0]]), np.array([1.0, 3.0]))
     5.0
     """
-    per_sample = elementwise.sum(axis=1)
     if sample_weight is None:
-        return float(per_sample.mean())
-    return float(per_sample @ sample_weight / sample_weight.sum())
+        return float(elementwise.sum()) / elementwise.shape[0]
+    per_sample = elementwise.sum(axis=1)
+    return float(per_sample @ sample_weight) / float(sample_weight.sum())
 
 
 @LOSSES.register("squared_error")
@@ -284,7 +283,9 @@ class CategoricalCrossEntropy(Loss):
 
     Notes
     -----
-    From the softmax logits it is ``y_k (logsumexp(z) - z_k)``.
+    From the softmax logits it is ``y_k (logsumexp(z) - z_k)``, where
+    ``logsumexp(z) = max(z) - log(max(a))`` reuses the softmax output (its largest
+    entry is at least ``1 / n_classes``, so the log is exact and cheap).
     ``dL/da_k = -y_k / a_k`` with ``a`` clipped below at ``eps``.
 
     Examples
@@ -305,7 +306,8 @@ class CategoricalCrossEntropy(Loss):
         return -y / _clip_probability(a)
 
     def value_from_logits(self, y, z, a):
-        return y * (row_logsumexp(z) - z)
+        lse = z.max(axis=1, keepdims=True) - np.log(a.max(axis=1, keepdims=True))
+        return y * (lse - z)
 
 
 REGRESSION_LOSSES = frozenset(
