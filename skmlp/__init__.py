@@ -1,6 +1,7 @@
 """skmlp: scikit-learn compatible multi-layer perceptrons on a NumPy core."""
 
-from skmlp._mlp import MLPClassifier, MLPRegressor
+from skmlp._classifier import MLPClassifier
+from skmlp._regressor import MLPRegressor
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 __version__ = "0.1.0"

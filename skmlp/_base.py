@@ -16,16 +16,18 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skmlp import _components as components
 from skmlp._compat import (
     HasMethods,
     Interval,
     Options,
     StrOptions,
     _check_sample_weight,
+    _fit_context,
 )
 from skmlp._network import Network
 from skmlp._solvers import Trainer, fit_lbfgs, fit_stochastic
-from skmlp.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skmlp.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skmlp.callbacks import (
     Callback,
     History,
@@ -33,14 +35,21 @@ from skmlp.callbacks import (
     PlateauMonitor,
     ProgressPrinter,
 )
-from skmlp.optimizers import SGD, Adam
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _ACTIVATION_OBJECT = HasMethods(["forward", "backward"])
+LOSS_OBJECT = HasMethods(["value", "gradient"])
 _NON_FINITE_WEIGHTS = (
     "Solver produced non-finite parameter weights. The input data may contain large"
     " values and need to be preprocessed."
 )
+
+
+def store_parameters(estimator, params):
+    """``__init__``'s only job: store every argument under its own name."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
 
 
 class BaseMultilayerPerceptron(BaseEstimator):
@@ -108,40 +117,29 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
     # ---- fitting ----------------------------------------------------------------
 
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return [int(s) for s in sizes]
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and targets ``y``.
 
-    def _resolve_hidden_activations(self, n_hidden):
-        specs = self.activation
-        if isinstance(specs, (list, tuple)):
-            if len(specs) != n_hidden:
-                raise ValueError(
-                    f"activation has {len(specs)} entries but there are {n_hidden} "
-                    "hidden layers; give one activation per hidden layer or a "
-                    "single name for all of them."
-                )
-        else:
-            specs = [specs] * max(n_hidden, 1)
-        return [
-            ACTIVATIONS.resolve(spec, "activation", HIDDEN_ACTIVATIONS)
-            for spec in specs
-        ]
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels or a label-indicator matrix (classifier), target values
+            (regressor).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
 
-    def _resolve_output_activation(self, auto_name):
-        spec = auto_name if self.output_activation == "auto" else self.output_activation
-        return ACTIVATIONS.resolve(spec, "output_activation", OUTPUT_ACTIVATIONS)
-
-    def _make_optimizer(self):
-        if self.solver == "sgd":
-            return SGD(momentum=self.momentum, nesterov=self.nesterovs_momentum)
-        return Adam(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        hidden_sizes = self._hidden_layer_sizes()
+        hidden_sizes = components.hidden_layer_sizes(self.hidden_layer_sizes)
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -167,7 +165,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             sample_weight = sample_weight.astype(X.dtype, copy=False)
         Y = self._encode_targets(y, first_pass, incremental).astype(X.dtype)
 
-        hidden = self._resolve_hidden_activations(len(hidden_sizes))
+        hidden = components.hidden_activations(self.activation, len(hidden_sizes))
         loss, output = self._resolve_loss_and_output(Y)
         layer_units = [X.shape[1], *hidden_sizes, Y.shape[1]]
         network = Network(
@@ -299,7 +297,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
         # Keep the optimizer's state (Adam's moments, SGD's velocity) across
         # warm_start fits and partial_fit calls, unlike scikit-learn.
-        optimizer = self._make_optimizer()
+        optimizer = components.optimizer(self)
         state = self._optimizer_state
         if state is None or type(getattr(self, "optimizer_", None)) is not type(
             optimizer

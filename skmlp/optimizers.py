@@ -23,6 +23,11 @@ __all__ = ["OPTIMIZERS", "SGD", "Adam", "AdamState", "Optimizer", "SGDState"]
 class Optimizer(Component):
     """Base class of optimizers."""
 
+    @classmethod
+    def from_estimator(cls, estimator):
+        """This optimizer with the hyper-parameters an MLP estimator holds."""
+        return cls()
+
     def init(self, params):
         """Return the initial state for a flat parameter vector ``params``."""
         raise NotImplementedError
@@ -73,6 +78,10 @@ class SGD(Optimizer):
     def __init__(self, momentum=0.9, nesterov=True):
         self.momentum = momentum
         self.nesterov = nesterov
+
+    @classmethod
+    def from_estimator(cls, estimator):
+        return cls(estimator.momentum, estimator.nesterovs_momentum)
 
     def init(self, params):
         return SGDState(velocity=np.zeros_like(params))
@@ -136,6 +145,10 @@ class Adam(Optimizer):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+
+    @classmethod
+    def from_estimator(cls, estimator):
+        return cls(estimator.beta_1, estimator.beta_2, estimator.epsilon)
 
     def init(self, params):
         return AdamState(t=0, m=np.zeros_like(params), v=np.zeros_like(params))
