@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._perceptron import logic_gates_demo
 
 
 def _table(title, header, rows):
@@ -27,6 +28,15 @@ def _table(title, header, rows):
     print(line.format(*("-" * w for w in widths)))
     for row in rows:
         print(line.format(*row))
+
+
+def logic_gates():
+    """Rosenblatt's perceptron learns AND and OR but not XOR."""
+    rows = [
+        (row["gate"], f"{row['accuracy']:.2f}", "yes" if row["learned"] else "no")
+        for row in logic_gates_demo()
+    ]
+    _table("Perceptron (step='heaviside')", ("gate", "accuracy", "learned"), rows)
 
 
 def xor_demo():
@@ -44,7 +54,11 @@ def xor_demo():
         rows.append(
             (activation, "".join(map(str, clf.predict(X))), f"{clf.score(X, y):.2f}")
         )
-    _table("XOR (targets 0110)", ("hidden activation", "predictions", "accuracy"), rows)
+    _table(
+        "MLP on XOR (targets 0110)",
+        ("hidden activation", "predictions", "accuracy"),
+        rows,
+    )
 
 
 def digits_demo():
@@ -129,6 +143,7 @@ def main():
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        logic_gates()
         xor_demo()
         digits_demo()
         outliers_demo()
