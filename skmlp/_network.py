@@ -12,6 +12,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from skmlp._inplace import axpy
 from skmlp.losses import weighted_mean
 
 # Rows per forward pass at predict time: bounds the memory of the hidden
@@ -221,5 +222,5 @@ class Network:
                     zs[i - 1], activations[i], grad_a
                 )
         if self.alpha:
-            grad[: self.n_weights] += (self.alpha / sw_sum) * weights
+            axpy(self.alpha / sw_sum, weights, grad[: self.n_weights])
         return float(loss), grad

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skmlp._inplace import axpy
 from skmlp._registry import Component, Registry
 
 __all__ = ["OPTIMIZERS", "SGD", "Adam", "AdamState", "Optimizer", "SGDState"]
@@ -89,13 +90,13 @@ class SGD(Optimizer):
     def step(self, params, grads, state, learning_rate):
         v = state.velocity
         if self.momentum == 0:
-            params -= learning_rate * grads
+            axpy(-learning_rate, grads, params)
             return state
         v *= self.momentum
-        v -= learning_rate * grads
+        axpy(-learning_rate, grads, v)
         if self.nesterov:
-            params += self.momentum * v
-            params -= learning_rate * grads
+            axpy(self.momentum, v, params)
+            axpy(-learning_rate, grads, params)
         else:
             params += v
         return state
@@ -157,12 +158,14 @@ class Adam(Optimizer):
         state.t += 1
         b1, b2 = self.beta_1, self.beta_2
         m, v = state.m, state.v
+        scratch = np.multiply(grads, grads)
         m *= b1
-        m += (1 - b1) * grads
+        axpy(1 - b1, grads, m)
         v *= b2
-        v += (1 - b2) * (grads * grads)
+        axpy(1 - b2, scratch, v)
         step_size = learning_rate * math.sqrt(1 - b2**state.t) / (1 - b1**state.t)
-        denom = np.sqrt(v)
-        denom += self.epsilon
-        params -= step_size * (m / denom)
+        np.sqrt(v, out=scratch)
+        scratch += self.epsilon
+        np.divide(m, scratch, out=scratch)
+        axpy(-step_size, scratch, params)
         return state
