@@ -1,6 +1,12 @@
-"""Rosenblatt's perceptron: a drop-in for scikit-learn's ``Perceptron``."""
+"""Rosenblatt's perceptron: a drop-in for scikit-learn's ``Perceptron``.
 
-import time
+The estimator's public face: parameters, documentation, the ``fit`` and
+``partial_fit`` orchestration, and prediction. It delegates the mapping of
+labels to threshold units (``_perceptron_units``), the epoch loop with its
+stopping rule and history (``_perceptron_epochs``) and the vectorised online
+rule (``_perceptron_kernel``), and holds the textbook's logic-gates demo.
+"""
+
 import warnings
 from numbers import Integral, Real
 
@@ -8,30 +14,17 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
-from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmlp._compat import (
-    Interval,
-    StrOptions,
-    _check_partial_fit_first_call,
-    _check_sample_weight,
-    _fit_context,
+from skmlp._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from skmlp._perceptron_epochs import empty_history, run_epochs, validation_split
+from skmlp._perceptron_units import (
+    check_labels,
+    initial_params,
+    predicted_labels,
+    unit_targets,
 )
-from skmlp._perceptron_kernel import (
-    ScanState,
-    mistake_thresholds,
-    scan_epoch,
-    scan_epoch_l1,
-)
-
-# scikit-learn moves the intercept 100x slower than the weights on sparse
-# input, whose rows are mostly zeros; we follow it to stay a drop-in.
-_SPARSE_INTERCEPT_DECAY = 0.01
 
 
 class Perceptron(ClassifierMixin, BaseEstimator):
@@ -68,9 +61,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     eta0 : float, default=1.0
         Size of an update (the learning rate).
     n_jobs : int, default=None
-        Accepted for compatibility; it has no effect. The one-vs-rest units
-        train together in one vectorised pass, so there is nothing to split
-        between jobs; BLAS threads do the parallel work.
+        Accepted for compatibility; it has no effect: the units train together
+        in one vectorised pass, and BLAS threads do the parallel work.
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling and the validation split.
     early_stopping : bool, default=False
@@ -248,7 +240,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             intercept_init = (
                 self.intercept_ if intercept_init is None else intercept_init
             )
-        self.t_, self.history_ = 1.0, {"loss": [], "n_mistakes": [], "val_score": []}
+        self.t_, self.history_ = 1.0, empty_history()
         self._partial_fit(
             X, y, None, sample_weight, self.max_iter, coef_init, intercept_init, True
         )
@@ -293,10 +285,11 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                     "and pass them as a dict."
                 )
             self.t_ = 1.0
-            self.history_ = {"loss": [], "n_mistakes": [], "val_score": []}
+            self.history_ = empty_history()
         return self._partial_fit(X, y, classes, sample_weight, 1, None, None, False)
 
     def _partial_fit(self, X, y, classes, sample_weight, max_iter, coef0, b0, from_fit):
+        """Validate one call's data, then train for up to max_iter epochs."""
         first = from_fit or not hasattr(self, "classes_")
         X, y = validate_data(
             self,
@@ -309,16 +302,9 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             multi_output=True,
             reset=first,
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
-            raise ValueError(
-                "2-D y must be a multilabel indicator matrix of 0s and 1s; for "
-                "several multiclass outputs use sklearn.multioutput."
-                "MultiOutputClassifier(Perceptron())."
-            )
-        self._check_classes(y, classes, first, from_fit)
+        y = check_labels(self, y, classes, first, from_fit)
+        # Predictions follow the rule the model was trained with, even if
+        # set_params changes `step` afterwards.
         self._fit_step = self.step
         sample_weight = _check_sample_weight(
             sample_weight,
@@ -326,13 +312,15 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             dtype=np.float64,
             allow_all_zero_weights=self.early_stopping,
         )
-        Y, A = self._unit_targets(y, sample_weight)
+        Y, A = unit_targets(self, y, sample_weight)
         if coef0 is None and not from_fit and getattr(self, "coef_", None) is not None:
             coef0, b0 = self.coef_, self.intercept_  # partial_fit goes on
-        coef, intercept = self._initial_params(coef0, b0, Y.shape[1], X.shape[1])
-        val_mask = self._validation_split(y, sample_weight, from_fit)
-        n_iter, error = self._run_epochs(
-            X, y, Y, A, sample_weight, coef, intercept, val_mask, max_iter
+        coef, intercept = initial_params(coef0, b0, Y.shape[1], X.shape[1])
+        val_mask = np.zeros(y.shape[0], dtype=bool)
+        if self.early_stopping and from_fit:
+            val_mask = validation_split(self, y, sample_weight)
+        n_iter, error = run_epochs(
+            self, X, y, Y, A, sample_weight, coef, intercept, val_mask, max_iter
         )
         self.coef_ = coef.astype(X.dtype)
         self.intercept_ = intercept
@@ -341,203 +329,6 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         if error:
             raise ValueError(error)
         return self
-
-    def _check_classes(self, y, classes, first, from_fit):
-        multilabel = y.ndim == 2
-        if first:
-            if from_fit:
-                self.classes_ = np.arange(y.shape[1]) if multilabel else np.unique(y)
-            else:
-                _check_partial_fit_first_call(self, classes)
-            self._multilabel, self._label_dtype = multilabel, y.dtype
-        else:
-            _check_partial_fit_first_call(self, classes)
-            if multilabel != self._multilabel:
-                raise ValueError(
-                    "y is multilabel in one call and not in another; keep one kind."
-                )
-        if multilabel:
-            if y.shape[1] != self.classes_.size:
-                raise ValueError(
-                    f"y has {y.shape[1]} labels but classes has {self.classes_.size}; "
-                    "pass classes=np.arange(n_labels) for multilabel targets."
-                )
-            if self.class_weight is not None:
-                raise ValueError(
-                    "class_weight is not supported with multilabel targets; "
-                    "use sample_weight instead."
-                )
-        elif self.classes_.size < 2:
-            raise ValueError(
-                "The number of classes has to be greater than one; got "
-                f"{self.classes_.size} class."
-            )
-        elif not np.isin(y, self.classes_).all():
-            unseen = np.setdiff1d(y, self.classes_)
-            raise ValueError(
-                f"y contains labels {unseen!r} not in classes_ {self.classes_!r}; "
-                "pass all the labels in `classes` on the first partial_fit call."
-            )
-
-    def _unit_targets(self, y, sample_weight):
-        """Targets in {-1, +1} per unit and the signed update size of each."""
-        if self._multilabel:
-            Y = np.where(y > 0, 1.0, -1.0)
-            return Y, self.eta0 * Y * sample_weight[:, None]
-        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        if self.classes_.size == 2:
-            positive = (y == self.classes_[1])[:, None]
-            class_w = np.where(positive, weights[1], weights[0])
-        else:
-            positive = y[:, None] == self.classes_
-            class_w = np.where(positive, weights, 1.0)
-        Y = np.where(positive, 1.0, -1.0)
-        return Y, self.eta0 * Y * class_w * sample_weight[:, None]
-
-    def _initial_params(self, coef0, b0, n_units, n_features):
-        coef = np.zeros((n_units, n_features))
-        intercept = np.zeros(n_units)
-        if coef0 is not None:
-            coef0 = coef0.toarray() if sp.issparse(coef0) else np.asarray(coef0)
-            if coef0.size != coef.size or (n_units > 1 and coef0.shape != coef.shape):
-                raise ValueError(
-                    f"coef_init has shape {coef0.shape}; expected {coef.shape}."
-                )
-            coef[:] = coef0.reshape(coef.shape)
-        if b0 is not None:
-            b0 = np.asarray(b0, dtype=np.float64)
-            if b0.size != n_units or b0.ndim > 1:
-                raise ValueError(
-                    f"intercept_init has shape {b0.shape}; expected ({n_units},)."
-                )
-            intercept[:] = b0.ravel()
-        return coef, intercept
-
-    def _validation_split(self, y, sample_weight, from_fit):
-        mask = np.zeros(y.shape[0], dtype=bool)
-        if not (self.early_stopping and from_fit):
-            return mask
-        splitter = ShuffleSplit if self._multilabel else StratifiedShuffleSplit
-        cv = splitter(
-            test_size=self.validation_fraction, random_state=self.random_state
-        )
-        train, val = next(cv.split(np.zeros((y.shape[0], 1)), y))
-        if train.size == 0 or val.size == 0:
-            raise ValueError(
-                f"Splitting {y.shape[0]} samples with validation_fraction="
-                f"{self.validation_fraction} leaves an empty set; change "
-                "validation_fraction, add samples or disable early_stopping."
-            )
-        if not np.any(sample_weight[val] > 0):
-            raise ValueError(
-                "The sample weights for validation set are all zero, consider "
-                "using a different random state."
-            )
-        mask[val] = True
-        return mask
-
-    def _run_epochs(
-        self, X, y, Y, A, sample_weight, coef, intercept, val_mask, max_iter
-    ):
-        """Train until every unit stops; returns (n_iter, error message or None)."""
-        n_units = coef.shape[0]
-        kernel, settings, objective_of = self._kernel(X, n_units)
-        # Like scikit-learn, shuffle with a stream seeded from random_state.
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        rng, train = np.random.RandomState(seed), np.flatnonzero(~val_mask)
-        val = None
-        if val_mask.any():
-            val = X[val_mask], Y[val_mask], y[val_mask], sample_weight[val_mask]
-        thresholds = mistake_thresholds(Y, self.step)
-        tol = -np.inf if self.tol is None else self.tol
-        best = np.full(n_units, np.inf)
-        stalls, n_iter = np.zeros((2, n_units), dtype=int)
-        active = np.ones(n_units, dtype=bool)
-        start = time.perf_counter()
-        for epoch in range(max_iter):
-            units = np.flatnonzero(active)
-            if self.shuffle:  # in place, each epoch, as scikit-learn's dataset does
-                rng.shuffle(train)
-            w, b = coef[units], intercept[units]
-            with np.errstate(over="ignore", invalid="ignore"):
-                sums = kernel(
-                    X, train, w, b, Y[:, units], A[:, units], thresholds[:, units],
-                    units=units, **settings,
-                )  # fmt: skip
-            if not (np.isfinite(w).all() and np.isfinite(b).all()):
-                return n_iter.max(), (
-                    f"Floating-point overflow at epoch {epoch + 1}; the weights of "
-                    "the previous epoch are kept. Scale the input data (e.g. "
-                    "StandardScaler or MinMaxScaler) or lower eta0."
-                )
-            coef[units], intercept[units] = w, b
-            n_iter[units] = epoch + 1
-            objective = objective_of(sums) / train.size
-            # A unit stalls when its objective (or minus its validation accuracy
-            # on its own binary task, as in scikit-learn) is not below its best
-            # by tol.
-            watched = objective
-            if val is not None:
-                z = safe_sparse_dot(val[0], w.T, dense_output=True) + b
-                right = (val[1][:, units] > 0) == self._positive(z)
-                watched = -np.average(right, axis=0, weights=val[3])
-            stalled = watched > best[units] - tol
-            best[units] = np.minimum(best[units], watched)
-            stalls[units] = np.where(stalled, stalls[units] + 1, 0)
-            active[units] = stalls[units] < self.n_iter_no_change
-            self._record(epoch, objective, sums[1], val, coef, intercept, start)
-            if not active.any():
-                break
-        return n_iter.max(), None
-
-    def _kernel(self, X, n_units):
-        """The epoch kernel, its settings and the objective from its sums."""
-        l1_ratio = {"l1": 1.0, "elasticnet": self.l1_ratio}.get(self.penalty, 0.0)
-        alpha = 0.0 if self.penalty is None else self.alpha
-        intercept_step = _SPARSE_INTERCEPT_DECAY if sp.issparse(X) else 1.0
-        settings = {
-            "decay": max(0.0, 1.0 - (1.0 - l1_ratio) * self.eta0 * alpha),
-            "intercept_step": intercept_step * self.fit_intercept,
-            "state": ScanState(n_units, X.shape[1]),
-        }
-        if l1_ratio > 0:
-            kernel, settings["shrink"] = scan_epoch_l1, l1_ratio * self.eta0 * alpha
-        else:
-            kernel, settings["track_norm"] = scan_epoch, alpha > 0
-
-        def objective_of(sums):
-            # scikit-learn's objective: loss + alpha * (L2 / 2 + L1 terms).
-            l2, l1 = (1.0 - l1_ratio) * 0.5 * sums[2], l1_ratio * sums[3]
-            return sums[0] + alpha * (l2 + l1)
-
-        return kernel, settings, objective_of
-
-    def _record(self, epoch, objective, mistakes, val, coef, intercept, start):
-        history = self.history_
-        history["loss"].append(float(objective.mean()))
-        history["n_mistakes"].append(int(mistakes.sum()))
-        if val is not None:
-            X_val, _, y_val, sw_val = val
-            scores = safe_sparse_dot(X_val, coef.T, dense_output=True) + intercept
-            right = self._labels(scores) == y_val
-            right = right.all(axis=1) if right.ndim == 2 else right
-            history["val_score"].append(float(np.average(right, weights=sw_val)))
-        if self.verbose:
-            print(
-                f"-- Epoch {epoch + 1}: avg. loss {history['loss'][-1]:.6f}, "
-                f"mistakes {history['n_mistakes'][-1]}, "
-                f"{time.perf_counter() - start:.2f} s"
-            )
-
-    def _positive(self, z):
-        return z >= 0 if self._fit_step == "heaviside" else z > 0
-
-    def _labels(self, scores):
-        if self._multilabel:
-            return self._positive(scores).astype(self._label_dtype)
-        if scores.shape[1] == 1:
-            return self.classes_[self._positive(scores[:, 0]).astype(int)]
-        return self.classes_[scores.argmax(axis=1)]
 
     def decision_function(self, X):
         """Signed distance ``z = X @ coef_.T + intercept_`` of each unit.
@@ -573,7 +364,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             Predicted labels.
         """
         scores = self.decision_function(X)
-        return self._labels(scores.reshape(scores.shape[0], -1))
+        return predicted_labels(self, scores.reshape(scores.shape[0], -1))
 
     def densify(self):
         """Store ``coef_`` as a dense array again (undoes :meth:`sparsify`).
@@ -599,29 +390,3 @@ class Perceptron(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         self.coef_ = sp.csr_matrix(self.coef_)
         return self
-
-
-def logic_gates_demo():
-    """The textbook demo: one layer learns AND and OR, but not XOR.
-
-    Returns
-    -------
-    rows : list of dict
-        One row per gate: ``gate``, ``accuracy`` of a :class:`Perceptron` on
-        the four inputs, and ``learned`` (all four right).
-
-    Examples
-    --------
-    >>> [(row["gate"], row["learned"]) for row in logic_gates_demo()]
-    [('AND', True), ('OR', True), ('XOR', False)]
-    """
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-    gates = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
-    rows = []
-    for gate, y in gates.items():
-        with warnings.catch_warnings():
-            # XOR never converges: that is the point of the demo.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            accuracy = float(Perceptron(step="heaviside").fit(X, y).score(X, y))
-        rows.append({"gate": gate, "accuracy": accuracy, "learned": accuracy == 1.0})
-    return rows

@@ -3,6 +3,7 @@
 import re
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp import Perceptron
-from skmlp._perceptron import logic_gates_demo
+from skmlp.__main__ import logic_gates_demo
 
 # The two hand-worked examples: AND-like data, two epochs, eta0 = 1.
 X_HAND = np.array([[2.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-2.0, -1.0]])
@@ -431,6 +432,16 @@ def test_logic_gates_demo_learns_and_or_but_not_xor():
     assert rows["AND"]["learned"] and rows["AND"]["accuracy"] == 1.0
     assert rows["OR"]["learned"] and rows["OR"]["accuracy"] == 1.0
     assert not rows["XOR"]["learned"] and rows["XOR"]["accuracy"] <= 0.75
+
+
+def test_perceptron_docs_snippets_run(capsys):
+    # docs/perceptron.md promises that every snippet runs as written.
+    docs = Path(__file__).resolve().parents[1] / "docs" / "perceptron.md"
+    snippets = re.findall(r"```python\n(.*?)```", docs.read_text(), re.DOTALL)
+    assert len(snippets) >= 4
+    for snippet in snippets:
+        exec(compile(snippet, str(docs), "exec"), {})
+    assert "sign [[3. 0.]] [0.] [2, 0]" in capsys.readouterr().out
 
 
 def _expected_failed_checks(estimator):
