@@ -24,8 +24,10 @@ values of ``random_state``, which is what to compare.
 import argparse
 import platform
 import statistics
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -34,7 +36,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Perceptron as SklearnPerceptron
 from threadpoolctl import threadpool_limits
 
-from skmlp._perceptron import Perceptron as SkmlpPerceptron
+# Benchmark the working tree this script sits in, not an installed copy.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from skmlp import Perceptron as SkmlpPerceptron  # noqa: E402
 
 LIBRARIES = {"sklearn": SklearnPerceptron, "skmlp": SkmlpPerceptron}
 # Issue 3's target: skmlp's fit time at most twice scikit-learn's.
