@@ -208,8 +208,13 @@ class Network:
         else:
             delta *= (sample_weight / sw_sum)[:, np.newaxis]
 
-        ones = self._ones_like_rows(delta)
+        ones = np.empty(0)
         for i in range(len(coefs) - 1, -1, -1):
+            # A user's activation or loss may return another dtype; the BLAS
+            # calls below write into the gradient buffer and need its dtype.
+            delta = delta.astype(grad.dtype, copy=False)
+            if ones.shape[0] != delta.shape[0]:
+                ones = self._ones_like_rows(delta)
             if isinstance(activations[i], np.ndarray):
                 np.matmul(activations[i].T, delta, out=coef_grads[i])
             else:  # sparse input

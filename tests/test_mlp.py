@@ -414,3 +414,22 @@ def test_positive_only_tag_follows_the_poisson_loss():
     for loss in ("poisson", Poisson()):
         assert MLPRegressor(loss=loss).__sklearn_tags__().target_tags.positive_only
     assert not MLPRegressor().__sklearn_tags__().target_tags.positive_only
+
+
+def test_custom_activation_returning_float64_trains_in_float32():
+    from skmlp.activations import Activation
+
+    class Float64Tanh(Activation):
+        def forward(self, z):
+            return np.tanh(z).astype(np.float64)
+
+        def backward(self, z, a, grad_a):
+            return (grad_a * (1 - a * a)).astype(np.float64)
+
+    X = X_reg.astype(np.float32)
+    model = MLPRegressor(activation=Float64Tanh(), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y_reg)
+    assert all(c.dtype == np.float32 for c in model.coefs_)
+    assert np.isfinite(model.predict(X)).all()
