@@ -256,9 +256,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         output = self._forward(X)
         if output.shape[1] == 1:
             return np.hstack([1 - output, output])
-        if self._label_binarizer.y_type_ == "multiclass" and self.out_activation_ != (
-            "softmax"
-        ):
+        # Independent sigmoid units on exclusive classes: normalise the rows.
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        if multiclass and self.out_activation_ != "softmax":
             output /= output.sum(axis=1, keepdims=True)
         return output
 

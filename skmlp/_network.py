@@ -8,6 +8,7 @@ L-BFGS can work on the vector directly.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -55,7 +56,7 @@ class Network:
         units = self.layer_units
         return sum((i + 1) * o for i, o in pairwise(units))
 
-    @property
+    @cached_property
     def n_weights(self):
         """Number of weights (the first block of the flat vector, before biases)."""
         return sum(i * o for i, o in pairwise(self.layer_units))
@@ -208,13 +209,11 @@ class Network:
         else:
             delta *= (sample_weight / sw_sum)[:, np.newaxis]
 
-        ones = np.empty(0)
+        # A user's activation or loss may return another dtype; the BLAS calls
+        # below write into the gradient buffer and need its dtype.
+        delta = delta.astype(grad.dtype, copy=False)
+        ones = self._ones_like_rows(delta)
         for i in range(len(coefs) - 1, -1, -1):
-            # A user's activation or loss may return another dtype; the BLAS
-            # calls below write into the gradient buffer and need its dtype.
-            delta = delta.astype(grad.dtype, copy=False)
-            if ones.shape[0] != delta.shape[0]:
-                ones = self._ones_like_rows(delta)
             if isinstance(activations[i], np.ndarray):
                 np.matmul(activations[i].T, delta, out=coef_grads[i])
             else:  # sparse input
@@ -223,8 +222,10 @@ class Network:
             np.dot(ones, delta, out=intercept_grads[i])
             if i:
                 grad_a = delta @ coefs[i].T
-                delta = self.hidden_activations[i - 1].backward(
-                    zs[i - 1], activations[i], grad_a
+                delta = (
+                    self.hidden_activations[i - 1]
+                    .backward(zs[i - 1], activations[i], grad_a)
+                    .astype(grad.dtype, copy=False)
                 )
         if self.alpha:
             axpy(self.alpha / sw_sum, weights, grad[: self.n_weights])
