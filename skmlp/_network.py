@@ -49,6 +49,8 @@ class Network:
     # views costs more than a small network's GEMMs.
     _views: list = field(default_factory=list, repr=False, compare=False)
     _ones: dict = field(default_factory=dict, repr=False, compare=False)
+    # GEMM outputs of training steps, kept from one step to the next: see _buffer.
+    _buffers: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_params(self):
@@ -90,11 +92,47 @@ class Network:
         self._views = [*self._views[-3:], (flat, views)]
         return views
 
-    def _ones_like_rows(self, delta):
-        key = (delta.shape[0], delta.dtype)
+    def _ones_like_rows(self, a):
+        """A cached vector of ones, one per row of ``a``, in ``a``'s dtype."""
+        key = (a.shape[0], a.dtype)
         if key not in self._ones:
-            self._ones[key] = np.ones(delta.shape[0], dtype=delta.dtype)
+            if len(self._ones) >= 8:  # a few batch sizes recur; keep only those
+                self._ones.clear()
+            self._ones[key] = np.ones(a.shape[0], dtype=a.dtype)
         return self._ones[key]
+
+    def _buffer(self, key, shape, dtype):
+        """An array of ``shape`` and ``dtype`` that training steps reuse for ``key``.
+
+        A full-batch (L-BFGS) step makes several arrays of many MiB. Allocated
+        afresh at every step, they make the C allocator return the pages to the
+        system and fault them in again, which measured 15-25% of an L-BFGS
+        iteration; writing GEMM results into kept buffers avoids it.
+        """
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = self._buffers[key] = np.empty(shape, dtype=dtype)
+        return buffer
+
+    def _matmul(self, a, b, key):
+        """``a @ b``, written into the buffer ``key`` when ``a`` is dense."""
+        if not isinstance(a, np.ndarray):  # sparse input
+            return a @ b
+        shape = (a.shape[0], b.shape[1])
+        return np.matmul(a, b, out=self._buffer(key, shape, np.result_type(a, b)))
+
+    def _input_gradient(self, delta, coef, key):
+        """``delta @ coef.T``: the gradient with respect to a layer's input.
+
+        A layer with one unit makes it an outer product, which BLAS runs as a
+        GEMM with an inner dimension of 1, several times slower than NumPy's
+        broadcast product (15 us against 5 us for 200 rows and 50 inputs). Both
+        give exactly the same values.
+        """
+        out = self._buffer(key, (delta.shape[0], coef.shape[0]), delta.dtype)
+        if coef.shape[1] == 1:
+            return np.multiply(delta, coef.T, out=out)
+        return np.matmul(delta, coef.T, out=out)
 
     def pack(self, coefs, intercepts, dtype):
         """Copy ``coefs`` and ``intercepts`` into a new flat vector of ``dtype``."""
@@ -131,8 +169,16 @@ class Network:
     def _activations(self):
         return [*self.hidden_activations, self.output_activation]
 
-    def forward(self, X, coefs, intercepts):
+    def forward(self, X, coefs, intercepts, reuse_buffers=False):
         """Forward pass keeping every layer's pre-activation and activation.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        coefs, intercepts : lists of ndarray
+        reuse_buffers : bool, default=False
+            Write the pre-activations into buffers the network keeps between
+            calls (training steps); the next such call overwrites them.
 
         Returns
         -------
@@ -141,10 +187,13 @@ class Network:
             ``activations[0]`` is ``X``.
         """
         zs, activations = [], [X]
-        for act, coef, intercept in zip(
-            self._activations(), coefs, intercepts, strict=True
+        for i, (act, coef, intercept) in enumerate(
+            zip(self._activations(), coefs, intercepts, strict=True)
         ):
-            z = activations[-1] @ coef
+            if reuse_buffers:
+                z = self._matmul(activations[-1], coef, ("z", i))
+            else:
+                z = activations[-1] @ coef
             z += intercept
             zs.append(z)
             activations.append(act.forward(z))
@@ -158,7 +207,9 @@ class Network:
         out = np.empty((n, self.layer_units[-1]), dtype=coefs[0].dtype)
         for start in range(0, n, PREDICT_CHUNK_ROWS):
             rows = slice(start, start + PREDICT_CHUNK_ROWS)
-            out[rows] = self.forward(X[rows], coefs, intercepts)[1][-1]
+            # Chunks reuse the pre-activation buffers; the output is copied out.
+            _, activations = self.forward(X[rows], coefs, intercepts, True)
+            out[rows] = activations[-1]
         return out
 
     def loss_and_gradient(self, flat, X, Y, sample_weight=None, grad=None):
@@ -187,7 +238,7 @@ class Network:
         if grad is None:
             grad = np.empty_like(flat)
         coef_grads, intercept_grads = self._cached_unpack(grad)
-        zs, activations = self.forward(X, coefs, intercepts)
+        zs, activations = self.forward(X, coefs, intercepts, reuse_buffers=True)
         z, a = zs[-1], activations[-1]
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
 
@@ -221,7 +272,7 @@ class Network:
             # A GEMV with a ones vector sums the rows faster than np.sum.
             np.dot(ones, delta, out=intercept_grads[i])
             if i:
-                grad_a = delta @ coefs[i].T
+                grad_a = self._input_gradient(delta, coefs[i], ("grad_a", i))
                 delta = (
                     self.hidden_activations[i - 1]
                     .backward(zs[i - 1], activations[i], grad_a)

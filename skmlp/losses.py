@@ -62,7 +62,11 @@ class Loss(Component):
         raise NotImplementedError
 
     def gradient(self, y, a):
-        """Elementwise derivative of :meth:`value` with respect to ``a``."""
+        """Elementwise derivative of :meth:`value` with respect to ``a``.
+
+        Returns a new array: the output activation's backward pass may overwrite
+        it.
+        """
         raise NotImplementedError
 
     def value_from_logits(self, y, z, a):
@@ -98,7 +102,8 @@ def weighted_mean(elementwise, sample_weight=None):
     5.0
     """
     if sample_weight is None:
-        return float(elementwise.sum()) / elementwise.shape[0]
+        # np.add.reduce skips ndarray.sum's Python-level wrapper (~2 us a step).
+        return float(np.add.reduce(elementwise, axis=None)) / elementwise.shape[0]
     per_sample = elementwise.sum(axis=1)
     return float(per_sample @ sample_weight) / float(sample_weight.sum())
 

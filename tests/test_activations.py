@@ -66,10 +66,26 @@ def test_activation_backward_matches_finite_differences(act):
     grad_a = rng.normal(size=z.shape)
     a = act.forward(z)
 
-    grad_z = act.backward(z, a, grad_a)
+    # backward may write into the grad_a it is handed (ReLU does).
+    grad_z = act.backward(z, a, grad_a.copy())
 
     assert grad_z.shape == z.shape
     assert_allclose(grad_z, _numerical_vjp(act, z, grad_a), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("act", VARIANTS, ids=repr)
+def test_activation_backward_leaves_z_and_a_alone(act):
+    # The network keeps z and a of every layer for the backward pass; only
+    # grad_a is handed over.
+    rng = np.random.RandomState(0)
+    z = _away_from_zero(rng, (6, 4))
+    a = act.forward(z)
+    z_before, a_before = z.copy(), a.copy()
+
+    act.backward(z, a, rng.normal(size=z.shape))
+
+    assert_array_equal(z, z_before)
+    assert_array_equal(a, a_before)
 
 
 def test_softmax_backward_is_full_jacobian_product():
