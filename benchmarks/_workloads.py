@@ -2,8 +2,9 @@
 
 Every data set is generated or shipped with scikit-learn (no download), and every
 workload builds skmlp's and scikit-learn's estimators from the same keyword
-arguments, so the two libraries always train at identical settings. Imported by
-``run.py`` and ``profile_epoch.py``.
+arguments, so the two libraries always train at identical settings. The
+fixed-epoch Adam workloads also train a hand-written PyTorch loop (``_torch.py``)
+when torch can be imported. Imported by ``run.py`` and ``profile_epoch.py``.
 """
 
 import hashlib
@@ -24,19 +25,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import _torch  # noqa: E402
+
 import skmlp  # noqa: E402
 from skmlp import MLPClassifier, MLPRegressor  # noqa: E402
 
+# The libraries every workload compares; "torch" joins the workloads that set
+# ``Workload.torch`` when it can be imported (``Workload.libraries``).
 LIBRARIES = ("skmlp", "sklearn")
 ESTIMATORS = {
     ("skmlp", "classification"): MLPClassifier,
     ("skmlp", "regression"): MLPRegressor,
     ("sklearn", "classification"): SklearnClassifier,
     ("sklearn", "regression"): SklearnRegressor,
+    ("torch", "classification"): _torch.TorchClassifier,
+    ("torch", "regression"): _torch.TorchRegressor,
 }
 
 # Train for exactly ``max_iter`` epochs: no tolerance-based stopping.
 FIXED_EPOCHS = {"tol": 0.0, "n_iter_no_change": np.inf}
+# Run exactly ``max_iter`` L-BFGS iterations: no gradient tolerance, and a budget
+# of loss evaluations (line searches included) that the iterations never reach.
+FIXED_ITERATIONS = {"tol": 0.0, "max_fun": 1_000_000}
 
 
 @dataclass
@@ -60,6 +70,8 @@ class Workload:
         Overrides of ``params`` in ``--quick`` mode (fewer epochs).
     seeds : tuple of int
         Seeds of the data split and of the estimator (W2: one fit per seed).
+    torch : bool
+        Also train the PyTorch contender (fixed-epoch Adam workloads only).
     """
 
     key: str
@@ -70,6 +82,7 @@ class Workload:
     sizes: dict = field(default_factory=dict)
     quick_params: dict = field(default_factory=dict)
     seeds: tuple = (0,)
+    torch: bool = False
 
     def settings(self, quick):
         return {**self.params, **(self.quick_params if quick else {})}
@@ -78,6 +91,17 @@ class Workload:
         """A fresh estimator of ``library`` with this workload's settings."""
         cls = ESTIMATORS[library, self.task]
         return cls(**self.settings(quick), random_state=seed)
+
+    def libraries(self):
+        """The libraries this workload trains: torch too where set and importable."""
+        if self.torch and _torch.load_torch() is not None:
+            return (*LIBRARIES, "torch")
+        return LIBRARIES
+
+    @property
+    def iteration(self):
+        """What ``n_iter_`` counts: L-BFGS iterations or epochs."""
+        return "iteration" if self.params.get("solver") == "lbfgs" else "epoch"
 
     def data(self, quick=False, seed=0):
         """``X_train, y_train, X_test, y_test`` in float64."""
@@ -127,7 +151,28 @@ def _small_batches(n_train, n_test, seed):
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
-_DATA = {"W1": _mnist_shape, "W2": _digits, "W3": _housing_shape, "W5": _small_batches}
+def _many_classes(n_train, n_test, seed):
+    # 10 classes of 2 Gaussian clusters each in 30 of 100 dimensions: hard enough
+    # that L-BFGS keeps making progress for all of W7b's iterations.
+    X, y = make_classification(
+        n_samples=n_train + n_test,
+        n_features=100,
+        n_informative=30,
+        n_redundant=0,
+        n_classes=10,
+        random_state=seed,
+    )
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+_DATA = {
+    "W1": _mnist_shape,
+    "W2": _digits,
+    "W3": _housing_shape,
+    "W5": _small_batches,
+    "W7a": _housing_shape,
+    "W7b": _many_classes,
+}
 
 W1 = Workload(
     key="W1",
@@ -144,12 +189,14 @@ W1 = Workload(
     dtypes=("float64", "float32"),
     sizes={"full": (60000, 10000), "quick": (6000, 1000)},
     quick_params={"max_iter": 2},
+    torch=True,
 )
 W2 = Workload(
     key="W2",
     name="digits",
     task="classification",
     params={},
+    dtypes=("float64", "float32"),
     sizes={"full": (None, None), "quick": (None, None)},
     seeds=(0, 1, 2, 3, 4),
 )
@@ -167,6 +214,7 @@ W3 = Workload(
     },
     sizes={"full": (20640, 5000), "quick": (4000, 1000)},
     quick_params={"max_iter": 5},
+    torch=True,
 )
 W5 = Workload(
     key="W5",
@@ -182,8 +230,40 @@ W5 = Workload(
     },
     sizes={"full": (20000, 5000), "quick": (4000, 1000)},
     quick_params={"max_iter": 2},
+    torch=True,
 )
-FIT_WORKLOADS = {w.key: w for w in (W1, W2, W3, W5)}
+# W7, "lbfgs has to be no slower": two full-batch L-BFGS fits of fixed length,
+# one regression (W3's data and network) and one 10-class softmax classifier.
+W7a = Workload(
+    key="W7a",
+    name="lbfgs housing-shape",
+    task="regression",
+    params={
+        "hidden_layer_sizes": (50, 50, 50),
+        "activation": "relu",
+        "solver": "lbfgs",
+        "max_iter": 100,
+        **FIXED_ITERATIONS,
+    },
+    sizes={"full": (20640, 5000), "quick": (4000, 1000)},
+    quick_params={"max_iter": 20},
+)
+W7b = Workload(
+    key="W7b",
+    name="lbfgs 10 classes",
+    task="classification",
+    params={
+        "hidden_layer_sizes": (100,),
+        "activation": "relu",
+        "solver": "lbfgs",
+        "max_iter": 100,
+        **FIXED_ITERATIONS,
+    },
+    sizes={"full": (10000, 2000), "quick": (2000, 1000)},
+    quick_params={"max_iter": 20},
+)
+LBFGS_WORKLOADS = (W7a, W7b)
+FIT_WORKLOADS = {w.key: w for w in (W1, W2, W3, W5, W7a, W7b)}
 
 # W6: predict_proba of W1's float32 model on this many rows.
 PREDICT_ROWS = {"full": 1_000_000, "quick": 50_000}

@@ -8,10 +8,12 @@ Usage::
 
 Both libraries train in the same process, on the same data, with the same
 settings and ``random_state``; each repeat alternates which library goes first so
-that a slow drift of the shared machine's speed hits both alike. BLAS runs on
-``--threads`` threads (threadpoolctl). Peak memory is measured in a fresh
-subprocess per (workload, library, dtype), outside the timed runs. See
-``benchmarks/README.md`` for the workloads and how to read the table.
+that a slow drift of the shared machine's speed hits both alike. When torch can be
+imported, a hand-written PyTorch loop (``_torch.py``) joins the fixed-epoch Adam
+workloads as a third contender. BLAS (and torch) run on ``--threads`` threads.
+Peak memory is measured in a fresh subprocess per (workload, library, dtype),
+outside the timed runs. See ``benchmarks/README.md`` for the workloads and how to
+read the table.
 """
 
 import argparse
@@ -38,16 +40,21 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _torch  # noqa: E402
 import _workloads as wl  # noqa: E402
 
-SELECTABLE = ("W1", "W2", "W3", "W5", "W6", "P")
-# Issue 4's speed targets: skmlp time / scikit-learn time, median.
+# W7 selects both L-BFGS workloads, W7a and W7b.
+SELECTABLE = ("W1", "W2", "W3", "W5", "W6", "W7", "P")
+# Issue 4's speed targets: skmlp time / scikit-learn time, median. Keyed by
+# (workload, dtype): a dtype without an entry (W2 float32) shows its ratio only.
 TARGETS = {
     ("W1", "float64"): 0.75,
     ("W1", "float32"): 0.6,
     ("W2", "float64"): 0.6,
     ("W3", "float64"): 0.5,
     ("W5", "float64"): 0.4,
+    ("W7a", "float64"): 1.0,
+    ("W7b", "float64"): 1.0,
 }
 MIB = 2**20
 PRELOAD = [
@@ -73,7 +80,7 @@ def parse_args(argv=None):
         help="comma-separated workloads among %(default)s (P = parity checks)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=3, help="timed repeats of W1 and W6"
+        "--repeats", type=int, default=3, help="timed repeats of W1, W6 and W7"
     )
     parser.add_argument(
         "--small-repeats",
@@ -126,6 +133,15 @@ def blas_description():
     return "; ".join(parts)
 
 
+def torch_status(threads):
+    """torch's version and threads and where it runs, or why it is skipped."""
+    status = _torch.status(threads)
+    if _torch.load_torch() is None:
+        return status
+    keys = [w.key for w in wl.FIT_WORKLOADS.values() if w.torch]
+    return f"{status}; a contender in {', '.join(keys)}"
+
+
 def machine_lines(args):
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     versions = ", ".join(f"{k} {v}" for k, v in wl.versions().items())
@@ -134,6 +150,7 @@ def machine_lines(args):
         f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores",
         f"- {versions}",
         f"- BLAS: {blas_description()}",
+        f"- torch: {torch_status(args.threads)}",
         f"- OPENBLAS_CORETYPE={coretype or '(unset)'}, "
         f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE') or '(unset)'}",
         f"- run: {'--quick ' if args.quick else ''}--repeats {args.repeats} "
@@ -144,9 +161,9 @@ def machine_lines(args):
 # ---- timing -----------------------------------------------------------------------
 
 
-def alternating(repeats, offset=0):
+def alternating(repeats, offset=0, libraries=wl.LIBRARIES):
     """``(repeat, library)`` pairs; the libraries' order rotates every repeat."""
-    libraries = list(wl.LIBRARIES)
+    libraries = list(libraries)
     for repeat in range(repeats):
         shift = (repeat + offset) % len(libraries)
         for library in libraries[shift:] + libraries[:shift]:
@@ -160,9 +177,9 @@ def timed(function, *args):
     return time.perf_counter() - start, result
 
 
-def paired_ratios(times):
-    """skmlp / sklearn per repeat: both ran back to back, so drift cancels."""
-    return [a / b for a, b in zip(times["skmlp"], times["sklearn"], strict=True)]
+def paired_ratios(times, reference="sklearn"):
+    """skmlp / ``reference`` per repeat: both ran in it, so drift cancels."""
+    return [a / b for a, b in zip(times["skmlp"], times[reference], strict=True)]
 
 
 def score(estimator, task, X, y):
@@ -176,11 +193,19 @@ def format_score(value, task):
 
 
 def fixed_epoch_workload(workload, dtype, args, data):
-    """Time ``fit`` of a fixed-epoch workload; return result rows and models."""
+    """Time ``fit`` of a fixed-length workload; return result rows and models.
+
+    Fixed epochs (W1, W3, W5: skmlp, scikit-learn and, when importable, torch)
+    or fixed L-BFGS iterations (W7a, W7b); the time unit is per ``n_iter_``.
+    """
     X_train, y_train, X_test, y_test = (
         a.astype(dtype) if a.dtype.kind == "f" and a.ndim == 2 else a for a in data
     )
-    repeats = args.repeats if workload.key == "W1" else args.small_repeats
+    # W1 and W7 fits take seconds; the others a fraction of a second.
+    long_fits = workload.key == "W1" or workload in wl.LBFGS_WORKLOADS
+    repeats = args.repeats if long_fits else args.small_repeats
+    libraries = workload.libraries()
+    per = workload.iteration
     gemm_epoch = None
     if workload.key == "W1":
         settings = workload.settings(args.quick)
@@ -190,53 +215,60 @@ def fixed_epoch_workload(workload, dtype, args, data):
             X_train.shape[0],
             dtype,
         )
-    times = {lib: [] for lib in wl.LIBRARIES}
+    times = {lib: [] for lib in libraries}
     gemm_times = []
-    models, epochs = {}, {}
-    for repeat, library in alternating(repeats):
+    models, n_iter = {}, {}
+    for repeat, library in alternating(repeats, libraries=libraries):
         estimator = workload.estimator(library, quick=args.quick)
         elapsed, _ = timed(estimator.fit, X_train, y_train)
-        epochs[library] = estimator.n_iter_
+        n_iter[library] = estimator.n_iter_
         times[library].append(elapsed / estimator.n_iter_)
         models[library] = estimator
         log(
             f"  [{workload.key} {dtype}] repeat {repeat + 1}/{repeats} {library:7s} "
-            f"{elapsed:7.2f} s ({elapsed / estimator.n_iter_:.3f} s/epoch)"
+            f"{elapsed:7.2f} s ({elapsed / estimator.n_iter_:.3f} s/{per}, "
+            f"n_iter_ {estimator.n_iter_})"
         )
-        if gemm_epoch and len(times["sklearn"]) == len(times["skmlp"]):
+        if gemm_epoch and all(len(t) == repeat + 1 for t in times.values()):
             gemm_times.append(timed(gemm_epoch.run)[0])
     units = wl.fitted_units(models["skmlp"])
     rows = []
-    for library in wl.LIBRARIES:
+    for library in libraries:
         value = score(models[library], workload.task, X_test, y_test)
-        rows.append(
-            {
-                "key": workload.key,
-                "workload": workload.name,
-                "library": library,
-                "dtype": dtype,
-                "unit": f"s/epoch ({epochs[library]} epochs)",
-                "times": times[library],
-                "samples": X_train.shape[0],
-                "flops": 6 * wl.n_weights(units) * X_train.shape[0],
-                "score": format_score(value, workload.task),
-                "ratios": paired_ratios(times) if library == "skmlp" else None,
-                "gemm_fractions": [
-                    g / t for g, t in zip(gemm_times, times[library], strict=False)
-                ],
-            }
-        )
+        row = {
+            "key": workload.key,
+            "workload": workload.name,
+            "library": library,
+            "dtype": dtype,
+            "unit": f"s/{per} ({n_iter[library]} {per}s)",
+            "times": times[library],
+            "samples": X_train.shape[0],
+            "flops": 6 * wl.n_weights(units) * X_train.shape[0],
+            "score": format_score(value, workload.task),
+            "ratios": paired_ratios(times) if library == "skmlp" else None,
+        }
+        if library == "skmlp" and "torch" in times:
+            row["torch_ratios"] = paired_ratios(times, "torch")
+        # The roofline times numpy's GEMMs; torch runs its own (MKL's).
+        if library in wl.LIBRARIES:
+            row["gemm_fractions"] = [
+                g / t for g, t in zip(gemm_times, times[library], strict=False)
+            ]
+        rows.append(row)
     return rows, models
 
 
-def digits_workload(args):
+def digits_workload(args, dtype):
     """W2: fit to convergence on 5 seeds; return rows and per-seed accuracies.
 
     ``--quick`` times each seed once (still 5 back-to-back pairs).
     """
     workload = wl.W2
     repeats = 1 if args.quick else args.small_repeats
-    data = {seed: workload.data(seed=seed) for seed in workload.seeds}
+    data = {}
+    for seed in workload.seeds:
+        X_train, y_train, X_test, y_test = workload.data(seed=seed)
+        data[seed] = X_train.astype(dtype), y_train, X_test.astype(dtype), y_test
     totals = {lib: [0.0] * repeats for lib in wl.LIBRARIES}
     pairs = {lib: [] for lib in wl.LIBRARIES}
     n_iter = {lib: {} for lib in wl.LIBRARIES}
@@ -250,7 +282,7 @@ def digits_workload(args):
             pairs[library].append(elapsed)
             n_iter[library][seed] = estimator.n_iter_
             accuracy[library][seed] = score(estimator, "classification", X_test, y_test)
-        log(f"  [W2] seed {seed}: {n_iter['skmlp'][seed]} epochs")
+        log(f"  [W2 {dtype}] seed {seed}: {n_iter['skmlp'][seed]} epochs")
     n_seeds = len(workload.seeds)
     n_train = data[0][0].shape[0]
     flops_per_sample = 6 * wl.n_weights(wl.fitted_units(estimator))
@@ -263,7 +295,7 @@ def digits_workload(args):
                 "key": "W2",
                 "workload": workload.name,
                 "library": library,
-                "dtype": "float64",
+                "dtype": dtype,
                 "unit": f"s/fit (mean {mean_epochs:.0f} epochs, {n_seeds} seeds)",
                 "times": [t / n_seeds for t in totals[library]],
                 "samples": n_train * mean_epochs,
@@ -431,6 +463,10 @@ def memory_child(spec):
     """Peak memory of one fit (or W6 predict), run in a fresh worker process."""
     cache = Path(spec["cache"])
     warnings.simplefilter("ignore", ConvergenceWarning)
+    if spec["library"] == "torch":
+        # Import torch and pay its one-time set-up before the measurement.
+        _torch.set_threads(spec["threads"])
+        _torch.warm_up()
     with threadpool_limits(spec["threads"]):
         if spec["key"] == "W6":
             with open(cache / f"W6_{spec['library']}.pkl", "rb") as file:
@@ -443,7 +479,11 @@ def memory_child(spec):
         estimator = workload.estimator(spec["library"], quick=spec["quick"])
         if spec["max_iter"]:
             estimator.set_params(max_iter=spec["max_iter"])
-        return peak_memory(lambda: estimator.fit(X, y))
+        memory = peak_memory(lambda: estimator.fit(X, y))
+        if spec["library"] == "torch":
+            # torch's allocator bypasses tracemalloc: only the RSS is meaningful.
+            memory["traced"] = None
+        return memory
 
 
 def measure_memory(rows, cache, args):
@@ -457,6 +497,10 @@ def measure_memory(rows, cache, args):
     if method == "forkserver":
         # Named explicitly: Python 3.11's forkserver does not preload __main__.
         context.set_forkserver_preload(PRELOAD)
+    # Memory peaks in W1's first epoch, and within W7's first L-BFGS iterations
+    # (SciPy allocates the whole history up front): the rest of the fit would
+    # only take time.
+    max_iter = {"W1": 1, "W7a": 10, "W7b": 10}
     for row in rows:
         spec = {
             "key": row["key"],
@@ -465,8 +509,7 @@ def measure_memory(rows, cache, args):
             "cache": str(cache),
             "threads": args.threads,
             "quick": args.quick,
-            # Memory peaks within W1's first epoch: one epoch is enough.
-            "max_iter": 1 if row["key"] == "W1" else None,
+            "max_iter": max_iter.get(row["key"]),
             "rows": row["samples"] if row["key"] == "W6" else None,
         }
         with ProcessPoolExecutor(1, mp_context=context) as executor:
@@ -555,15 +598,19 @@ def markdown_table(headers, rows):
     return "\n".join(lines)
 
 
-def result_cells(row):
+def result_cells(row, with_torch=False):
+    """One table row; ``with_torch`` adds the skmlp/torch column."""
     times = row["times"]
     median = statistics.median(times)
     memory = row.get("memory")
     if memory is None:
         memory_cell = "-"
     else:
-        rss = "n/a" if memory["rss"] is None else f"{memory['rss']:.0f}"
-        memory_cell = f"{memory['traced']:.0f} / {rss}"
+        traced, rss = (
+            "n/a" if memory[kind] is None else f"{memory[kind]:.0f}"
+            for kind in ("traced", "rss")
+        )
+        memory_cell = f"{traced} / {rss}"
     ratio_cell = ""
     if row["ratios"]:
         ratio = statistics.median(row["ratios"])
@@ -573,7 +620,7 @@ def result_cells(row):
             ratio_cell += (
                 f" (target <= {target}: {'met' if ratio <= target else 'MISSED'})"
             )
-    return [
+    cells = [
         row["key"],
         row["workload"],
         row["library"],
@@ -587,6 +634,10 @@ def result_cells(row):
         row["score"],
         ratio_cell,
     ]
+    if with_torch:
+        ratios = row.get("torch_ratios")
+        cells.append(f"{statistics.median(ratios):.2f}" if ratios else "")
+    return cells
 
 
 RESULT_HEADERS = [
@@ -607,25 +658,43 @@ RESULT_HEADERS = [
 FOOTER = """\
 - Times are wall-clock seconds; "median" and "min" are over the repeats. s/epoch =
   fit time / `n_iter_` (so it includes `fit`'s fixed costs: validation, label
-  encoding, initialisation). W2's time is one fit to convergence averaged over
-  the 5 seeds (the two libraries may stop at different epochs).
+  encoding, initialisation); W7's s/iteration likewise per L-BFGS iteration. W2's
+  time is one fit to convergence averaged over the 5 seeds (the two libraries may
+  stop at different epochs).
 - samples/s = training samples processed per second (W6: rows predicted per
   second).
 - GFLOP/s (nominal) = 6 x n_weights x samples per epoch / (s/epoch): 2 FLOPs per
   weight per sample forward, 2 for the weight gradient, 2 for the input gradient;
   biases and elementwise work not counted. Neither library computes the input
   gradient of the first layer, so for W1 the GEMMs really do 0.71x the nominal
-  count. W6: 2 x n_weights x rows / s (forward only).
+  count. W6: 2 x n_weights x rows / s (forward only). W7 counts one loss and
+  gradient evaluation over the training set per iteration (a line search
+  sometimes needs more).
 - peak MiB: measured in a fresh subprocess per row, outside the timed runs.
   "traced" = tracemalloc peak of Python and NumPy allocations during `fit`
   (W6: `predict_proba`), "RSS" = growth of the peak resident set size over the
   resident size just before the call (VmHWM reset via /proc/self/clear_refs).
-  W1 is measured over its first epoch (memory peaks there; later epochs reuse it).
+  W1 is measured over its first epoch (memory peaks there; later epochs reuse it),
+  W7 over its first 10 iterations (SciPy allocates the L-BFGS history up front).
   Input data is allocated before the measurement and not counted.
 - skmlp/sklearn = median over the repeats of the time ratio of the two fits run
   back to back in that repeat (the order alternates every repeat); < 1 means
-  skmlp is faster. Targets are issue 4's.
+  skmlp is faster. Targets are issue 4's; W2 float32 has none (it is there to
+  show what float32 costs in accuracy).
 - score: accuracy or R^2 on a held-out split (W2: median over the 5 seeds).
+"""
+
+TORCH_FOOTER = """\
+- torch: a hand-written PyTorch CPU loop (`benchmarks/_torch.py`) training the
+  same network in W1, W3 and W5: same initial weights and batches as
+  scikit-learn, `torch.optim.Adam` (fused), the same L2 penalty. torch adds
+  Adam's epsilon to the bias-corrected sqrt(v), scikit-learn to the uncorrected
+  one, so scores agree closely but not to rounding. torch runs its own GEMMs
+  (its bundled MKL, which picks AVX-512 whatever `OPENBLAS_CORETYPE` says), on
+  `--threads` intra-op threads. Its "traced" memory is n/a (torch's allocator
+  bypasses tracemalloc).
+- skmlp/torch = median over the repeats of the paired time ratio of skmlp and
+  torch (the three libraries' order rotates every repeat).
 """
 
 
@@ -649,9 +718,9 @@ def mnist_and_predict(args, selected, cache):
     del data
     if "W6" in selected:
         rows += predict_workload(float32_models, args)
-        for library, model in float32_models.items():
+        for library in wl.LIBRARIES:
             with open(cache / f"W6_{library}.pkl", "wb") as file:
-                pickle.dump(model, file)
+                pickle.dump(float32_models[library], file)
     return rows
 
 
@@ -669,16 +738,22 @@ def run_workloads(args, cache):
     if selected & {"W1", "W6"}:
         rows += mnist_and_predict(args, selected, cache)
         done("W1/W6")
-    for workload in (wl.W3, wl.W5):
-        if workload.key in selected:
+    for workload in (wl.W3, wl.W5, *wl.LBFGS_WORKLOADS):
+        # "W7" selects both L-BFGS workloads.
+        group = "W7" if workload in wl.LBFGS_WORKLOADS else workload.key
+        if group in selected:
             data = workload.data(quick=args.quick)
             save_training_data(workload.key, *data[:2], cache)
             rows += fixed_epoch_workload(workload, "float64", args, data)[0]
             done(workload.key)
     if "W2" in selected:
-        new_rows, digits_accuracy = digits_workload(args)
+        for dtype in wl.W2.dtypes:
+            new_rows, accuracy = digits_workload(args, dtype)
+            rows += new_rows
+            if dtype == "float64":
+                # The parity check compares float64 fits at default parameters.
+                digits_accuracy = accuracy
         save_training_data("W2", *wl.W2.data()[:2], cache)
-        rows += new_rows
         done("W2")
     if "P" in selected:
         regression = regression_parity(args)
@@ -693,6 +768,8 @@ def main(argv=None):
     args = parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
     started = time.perf_counter()
+    _torch.set_threads(args.threads)
+    _torch.warm_up()
     with (
         threadpool_limits(args.threads),
         tempfile.TemporaryDirectory(prefix="skmlp-bench-") as cache_dir,
@@ -705,15 +782,20 @@ def main(argv=None):
         rows, digits_accuracy, regression = run_workloads(args, Path(cache_dir))
 
     rows.sort(key=lambda row: (row["key"], row["dtype"] != "float64"))
+    # Without torch rows the table keeps its usual columns.
+    with_torch = any(row["library"] == "torch" for row in rows)
+    headers = RESULT_HEADERS + ["skmlp/torch"] * with_torch
     report = [
         "## Results",
         "",
         *header,
         "",
-        markdown_table(RESULT_HEADERS, [result_cells(row) for row in rows]),
+        markdown_table(headers, [result_cells(row, with_torch) for row in rows]),
         "",
         FOOTER,
     ]
+    if with_torch:
+        report.append(TORCH_FOOTER)
     report += bound_lines(rows)
     report += [
         "### GEMM roofline (numpy matmul, GFLOP/s)",
