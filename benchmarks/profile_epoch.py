@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _workloads as wl  # noqa: E402
 
+from skmlp._inplace import axpy  # noqa: E402
 from skmlp._network import Network  # noqa: E402
 from skmlp.losses import weighted_mean  # noqa: E402
 
@@ -57,7 +58,6 @@ CATEGORIES = [
     "GEMM forward (a @ W)",
     "GEMM weight gradients (a.T @ delta)",
     "GEMM input gradients (delta @ W.T)",
-    "copy GEMM result into flat grad",
     "bias add + bias gradient sum",
     "hidden activation forward",
     "hidden activation backward",
@@ -113,19 +113,20 @@ def replay_epoch(network, optimizer, params, opt_state, X, Y, batch_size, rng):
         rng.shuffle(order)
         sample_idx = np.arange(X.shape[0])[order]
     accumulated_loss = 0.0
+    weights_end = network.n_weights
     for start in range(0, X.shape[0], batch_size):
         with clock("batch gathering (X[idx], Y[idx])"):
             batch = sample_idx[start : start + batch_size]
-            X_batch, Y_batch = X[batch], Y[batch]
+            X_batch, Y_batch = X.take(batch, axis=0), Y.take(batch, axis=0)
         with clock("unpack parameter views"):
-            coefs, intercepts = network.unpack(params)
-            coef_grads, intercept_grads = network.unpack(grad)
+            coefs, intercepts = network._cached_unpack(params)
+            coef_grads, intercept_grads = network._cached_unpack(grad)
         zs, activations = [], [X_batch]
         for i, (act, coef, intercept) in enumerate(
             zip(activations_fns, coefs, intercepts, strict=True)
         ):
             with clock("GEMM forward (a @ W)"):
-                z = activations[-1] @ coef
+                z = network._matmul(activations[-1], coef, ("z", i))
             with clock("bias add + bias gradient sum"):
                 z += intercept
             output = i == n_layers - 1
@@ -152,24 +153,24 @@ def replay_epoch(network, optimizer, params, opt_state, X, Y, batch_size, rng):
             delta *= 1.0 / n
         if network.alpha:
             with clock("L2 penalty (loss + gradient)"):
-                loss += 0.5 * network.alpha * sum(np.vdot(c, c) for c in coefs) / n
+                weights = params[:weights_end]
+                loss += 0.5 * network.alpha * float(np.dot(weights, weights)) / n
+        ones = network._ones_like_rows(delta)
         for i in range(n_layers - 1, -1, -1):
             with clock("GEMM weight gradients (a.T @ delta)"):
-                weight_grad = activations[i].T @ delta
-            with clock("copy GEMM result into flat grad"):
-                coef_grads[i][...] = weight_grad
-            if network.alpha:
-                with clock("L2 penalty (loss + gradient)"):
-                    coef_grads[i] += (network.alpha / n) * coefs[i]
+                np.matmul(activations[i].T, delta, out=coef_grads[i])
             with clock("bias add + bias gradient sum"):
-                np.sum(delta, axis=0, out=intercept_grads[i])
+                np.dot(ones, delta, out=intercept_grads[i])
             if i:
                 with clock("GEMM input gradients (delta @ W.T)"):
-                    grad_a = delta @ coefs[i].T
+                    grad_a = network._input_gradient(delta, coefs[i], ("grad_a", i))
                 with clock("hidden activation backward"):
                     delta = network.hidden_activations[i - 1].backward(
                         zs[i - 1], activations[i], grad_a
                     )
+        if network.alpha:
+            with clock("L2 penalty (loss + gradient)"):
+                axpy(network.alpha / n, params[:weights_end], grad[:weights_end])
         if not math.isfinite(loss):
             raise FloatingPointError("the replayed loss diverged")
         accumulated_loss += loss * n
