@@ -130,11 +130,12 @@ def replay_epoch(network, optimizer, params, opt_state, X, Y, batch_size, rng):
             with clock("bias add + bias gradient sum"):
                 z += intercept
             output = i == n_layers - 1
+            in_place = not output and not act.backward_uses_z
             with clock(
                 "output activation forward" if output else "hidden activation forward"
             ):
-                a = act.forward(z)
-            zs.append(z)
+                a = act.forward(z, out=z) if in_place else act.forward(z)
+            zs.append(None if in_place else z)
             activations.append(a)
         n = X_batch.shape[0]
         with clock("loss value + mean"):
@@ -163,7 +164,8 @@ def replay_epoch(network, optimizer, params, opt_state, X, Y, batch_size, rng):
                 np.dot(ones, delta, out=intercept_grads[i])
             if i:
                 with clock("GEMM input gradients (delta @ W.T)"):
-                    grad_a = network._input_gradient(delta, coefs[i], ("grad_a", i))
+                    key = ("grad_a", i % 2, coefs[i].shape[0])
+                    grad_a = network._input_gradient(delta, coefs[i], key)
                 with clock("hidden activation backward"):
                     delta = network.hidden_activations[i - 1].backward(
                         zs[i - 1], activations[i], grad_a

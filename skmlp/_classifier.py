@@ -174,7 +174,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             )
             loss = LOSSES.resolve(name, "loss")
         else:
-            loss = LOSSES.resolve(self.loss, "loss", CLASSIFICATION_LOSSES)
+            # Instances of either cross-entropy are accepted as well.
+            allowed = CLASSIFICATION_LOSSES | {
+                "binary_crossentropy",
+                "categorical_crossentropy",
+            }
+            loss = LOSSES.resolve(self.loss, "loss", allowed)
         return loss, output
 
     def _decode_validation_targets(self, Y_val):

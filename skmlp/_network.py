@@ -107,7 +107,8 @@ class Network:
         A full-batch (L-BFGS) step makes several arrays of many MiB. Allocated
         afresh at every step, they make the C allocator return the pages to the
         system and fault them in again, which measured 15-25% of an L-BFGS
-        iteration; writing GEMM results into kept buffers avoids it.
+        iteration; writing GEMM results into kept buffers avoids it. (Small
+        mini-batch arrays gain nothing, but lose nothing measurable either.)
         """
         buffer = self._buffers.get(key)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
@@ -169,16 +170,18 @@ class Network:
     def _activations(self):
         return [*self.hidden_activations, self.output_activation]
 
-    def forward(self, X, coefs, intercepts, reuse_buffers=False):
+    def forward(self, X, coefs, intercepts, lean=False):
         """Forward pass keeping every layer's pre-activation and activation.
 
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         coefs, intercepts : lists of ndarray
-        reuse_buffers : bool, default=False
-            Write the pre-activations into buffers the network keeps between
-            calls (training steps); the next such call overwrites them.
+        lean : bool, default=False
+            For training steps and prediction chunks: the pre-activations go
+            into buffers the network keeps between calls (the next lean call
+            overwrites them), and a hidden activation whose backward pass does
+            not read ``z`` is computed in place, its ``zs[i]`` being None.
 
         Returns
         -------
@@ -187,16 +190,22 @@ class Network:
             ``activations[0]`` is ``X``.
         """
         zs, activations = [], [X]
+        acts = self._activations()
         for i, (act, coef, intercept) in enumerate(
-            zip(self._activations(), coefs, intercepts, strict=True)
+            zip(acts, coefs, intercepts, strict=True)
         ):
-            if reuse_buffers:
+            if lean:
                 z = self._matmul(activations[-1], coef, ("z", i))
             else:
                 z = activations[-1] @ coef
             z += intercept
-            zs.append(z)
-            activations.append(act.forward(z))
+            # The output layer keeps z: losses read the logits.
+            if lean and not act.backward_uses_z and i < len(acts) - 1:
+                zs.append(None)
+                activations.append(act.forward(z, out=z))
+            else:
+                zs.append(z)
+                activations.append(act.forward(z))
         return zs, activations
 
     def predict(self, X, coefs, intercepts):
@@ -207,8 +216,8 @@ class Network:
         out = np.empty((n, self.layer_units[-1]), dtype=coefs[0].dtype)
         for start in range(0, n, PREDICT_CHUNK_ROWS):
             rows = slice(start, start + PREDICT_CHUNK_ROWS)
-            # Chunks reuse the pre-activation buffers; the output is copied out.
-            _, activations = self.forward(X[rows], coefs, intercepts, True)
+            # Chunks reuse the layers' buffers; the output is copied out.
+            _, activations = self.forward(X[rows], coefs, intercepts, lean=True)
             out[rows] = activations[-1]
         return out
 
@@ -238,7 +247,7 @@ class Network:
         if grad is None:
             grad = np.empty_like(flat)
         coef_grads, intercept_grads = self._cached_unpack(grad)
-        zs, activations = self.forward(X, coefs, intercepts, reuse_buffers=True)
+        zs, activations = self.forward(X, coefs, intercepts, lean=True)
         z, a = zs[-1], activations[-1]
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
 
@@ -272,7 +281,11 @@ class Network:
             # A GEMV with a ones vector sums the rows faster than np.sum.
             np.dot(ones, delta, out=intercept_grads[i])
             if i:
-                grad_a = self._input_gradient(delta, coefs[i], ("grad_a", i))
+                # Two buffers per width take turns: grad_a of layer i becomes
+                # delta of layer i - 1, still in use when layer i - 1 needs its
+                # own grad_a, but dead by layer i - 2.
+                key = ("grad_a", i % 2, coefs[i].shape[0])
+                grad_a = self._input_gradient(delta, coefs[i], key)
                 delta = (
                     self.hidden_activations[i - 1]
                     .backward(zs[i - 1], activations[i], grad_a)

@@ -88,15 +88,25 @@ class Registry:
         param : str
             The estimator parameter being resolved, for error messages.
         allowed : collection of str, default=None
-            Restrict names to this subset (e.g. hidden activations).
+            Restrict names to this subset (e.g. hidden activations). Instances
+            of the registered classes are held to it too (``Softmax()`` is no
+            more a hidden activation than ``"softmax"``); instances of other
+            classes, such as a user's subclass, are accepted.
 
         Returns
         -------
         instance : ``base``
         """
-        if isinstance(spec, self.base):
-            return copy.deepcopy(spec)
         names = self.names() if allowed is None else sorted(allowed)
+        if isinstance(spec, self.base):
+            registered = self._classes.get(spec.name)
+            if type(spec) is registered and spec.name not in names:
+                raise ValueError(
+                    f"{spec!r} cannot be used for {param}. Use one of {names}; "
+                    "to go beyond them, subclass the component and pass an "
+                    "instance of your class."
+                )
+            return copy.deepcopy(spec)
         if isinstance(spec, str) and spec in names:
             return self._classes[spec]()
         raise ValueError(

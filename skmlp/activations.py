@@ -2,12 +2,18 @@
 
 Every activation is a small stateless class with
 
-- ``forward(z)``: the activation ``a = f(z)`` of the pre-activation ``z``;
+- ``forward(z, out=None)``: the activation ``a = f(z)`` of the pre-activation
+  ``z``, written into ``out`` when given;
 - ``backward(z, a, grad_a)``: the vector-Jacobian product ``grad_z``, given both
   ``z`` and ``a = f(z)`` so that non-invertible (GELU) and non-elementwise
   (softmax) activations fit the same shape as ReLU. The caller hands over
-  ``grad_a``: backward may write its result into it (ReLU does, which spares a
-  large allocation per layer in full-batch training).
+  ``grad_a``: backward may write its result into it (ReLU does).
+
+Activations whose backward pass reads only ``a`` say so with
+``backward_uses_z = False``; the network then computes them in place,
+``forward(z, out=z)``, and keeps one array per hidden layer instead of two.
+Together with ReLU's in-place backward this keeps a full-batch (L-BFGS) step's
+memory below scikit-learn's.
 
 All of them stay finite and silent (no overflow warning) for ``|z|`` up to 1e4 and
 keep the dtype of ``z``.
@@ -66,6 +72,14 @@ def _zeros_like(z):
     return _zeros(z.shape, z.dtype)
 
 
+def _into(result, out):
+    """``result``, copied into ``out`` when ``out`` is given."""
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
 class Activation(Component):
     """Base class of activation functions.
 
@@ -78,6 +92,9 @@ class Activation(Component):
         to refuse regression targets the output layer can never predict.
     strictly_positive : bool
         True when every output is > 0 (needed by the Poisson loss).
+    backward_uses_z : bool
+        False when :meth:`backward` reads only ``a``, so that ``forward`` may
+        overwrite ``z`` and ``backward`` may be given ``z=None``.
     init_factor : float
         Numerator of the Glorot-uniform bound ``sqrt(init_factor / (fan_in +
         fan_out))`` used by the default initialisation (scikit-learn's values).
@@ -86,9 +103,13 @@ class Activation(Component):
     output_range = (-np.inf, np.inf)
     strictly_positive = False
     init_factor = 6.0
+    backward_uses_z = True
 
-    def forward(self, z):
-        """Return ``a = f(z)``."""
+    def forward(self, z, out=None):
+        """Return ``a = f(z)``, written into ``out`` when it is given.
+
+        ``out`` has the shape and dtype of ``z`` and may be ``z`` itself.
+        """
         raise NotImplementedError
 
     def backward(self, z, a, grad_a):
@@ -114,8 +135,10 @@ class Identity(Activation):
     array([-1.,  2.])
     """
 
-    def forward(self, z):
-        return z
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
+        return z if out is None or out is z else _into(z, out)
 
     def backward(self, z, a, grad_a):
         return grad_a
@@ -141,8 +164,10 @@ class Logistic(Activation):
     strictly_positive = True
     init_factor = 2.0
 
-    def forward(self, z):
-        return expit(z)
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
+        return expit(z, out=out)
 
     def backward(self, z, a, grad_a):
         return grad_a * a * (1 - a)
@@ -161,8 +186,10 @@ class Tanh(Activation):
 
     output_range = (-1.0, 1.0)
 
-    def forward(self, z):
-        return np.tanh(z)
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
 
     def backward(self, z, a, grad_a):
         return grad_a * (1 - a * a)
@@ -181,8 +208,10 @@ class ReLU(Activation):
 
     output_range = (0.0, np.inf)
 
-    def forward(self, z):
-        return np.maximum(z, _zeros_like(z))
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
+        return np.maximum(z, _zeros_like(z), out=out)
 
     def backward(self, z, a, grad_a):
         grad_a *= a > 0
@@ -208,8 +237,8 @@ class LeakyReLU(Activation):
     def __init__(self, negative_slope=0.2):
         self.negative_slope = negative_slope
 
-    def forward(self, z):
-        return np.where(z > 0, z, z * self.negative_slope)
+    def forward(self, z, out=None):
+        return _into(np.where(z > 0, z, z * self.negative_slope), out)
 
     def backward(self, z, a, grad_a):
         return np.where(z > 0, grad_a, grad_a * self.negative_slope)
@@ -238,8 +267,9 @@ class ELU(Activation):
     def __init__(self, alpha=1.0):
         self.alpha = alpha
 
-    def forward(self, z):
-        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+    def forward(self, z, out=None):
+        a = np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+        return _into(a, out)
 
     def backward(self, z, a, grad_a):
         return np.where(z > 0, grad_a, grad_a * (a + self.alpha))
@@ -264,9 +294,9 @@ class SELU(Activation):
     alpha = 1.6732632423543772
     scale = 1.0507009873554805
 
-    def forward(self, z):
+    def forward(self, z, out=None):
         neg = (self.scale * self.alpha) * np.expm1(np.minimum(z, 0))
-        return np.where(z > 0, self.scale * z, neg)
+        return _into(np.where(z > 0, self.scale * z, neg), out)
 
     def backward(self, z, a, grad_a):
         neg_slope = a + self.scale * self.alpha
@@ -290,8 +320,8 @@ class GELU(Activation):
     """
 
     # Python-float constants: a NumPy float64 scalar would promote float32 z.
-    def forward(self, z):
-        return 0.5 * z * (1 + erf(z / math.sqrt(2)))
+    def forward(self, z, out=None):
+        return _into(0.5 * z * (1 + erf(z / math.sqrt(2))), out)
 
     def backward(self, z, a, grad_a):
         cdf = 0.5 * (1 + erf(z / math.sqrt(2)))
@@ -313,8 +343,8 @@ class Softplus(Activation):
     output_range = (0.0, np.inf)
     strictly_positive = True
 
-    def forward(self, z):
-        return np.logaddexp(0, z).astype(z.dtype, copy=False)
+    def forward(self, z, out=None):
+        return _into(np.logaddexp(0, z).astype(z.dtype, copy=False), out)
 
     def backward(self, z, a, grad_a):
         return grad_a * expit(z)
@@ -335,8 +365,8 @@ class SiLU(Activation):
     array([0.])
     """
 
-    def forward(self, z):
-        return z * expit(z)
+    def forward(self, z, out=None):
+        return _into(z * expit(z), out)
 
     def backward(self, z, a, grad_a):
         s = expit(z)
@@ -362,9 +392,11 @@ class Exponential(Activation):
     output_range = (0.0, np.inf)
     strictly_positive = True
 
-    def forward(self, z):
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
         limit = np.log(np.finfo(z.dtype).max) / 2
-        return np.exp(np.minimum(z, limit))
+        return np.exp(np.minimum(z, limit, out=out), out=out)
 
     def backward(self, z, a, grad_a):
         return grad_a * a
@@ -390,8 +422,11 @@ class Softmax(Activation):
     output_range = (0.0, 1.0)
     strictly_positive = True
 
-    def forward(self, z):
-        a = np.exp(z - z.max(axis=1, keepdims=True))
+    backward_uses_z = False
+
+    def forward(self, z, out=None):
+        a = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(a, out=a)
         a /= a.sum(axis=1, keepdims=True)
         return a
 

@@ -74,6 +74,43 @@ def test_activation_backward_matches_finite_differences(act):
 
 
 @pytest.mark.parametrize("act", VARIANTS, ids=repr)
+def test_forward_writes_into_out(act):
+    rng = np.random.RandomState(0)
+    z = _away_from_zero(rng, (6, 4))
+    expected = act.forward(z)
+    out = np.full_like(z, np.nan)
+
+    assert act.forward(z, out=out) is out
+    assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize(
+    "act", [a for a in VARIANTS if not a.backward_uses_z], ids=repr
+)
+def test_in_place_forward_keeps_what_backward_needs(act):
+    # backward_uses_z = False promises that forward(z, out=z) is safe and that
+    # backward gives the same answer without z.
+    rng = np.random.RandomState(0)
+    z = _away_from_zero(rng, (6, 4))
+    grad_a = rng.normal(size=z.shape)
+    expected_a = act.forward(z)
+    expected_grad_z = act.backward(z, expected_a, grad_a.copy())
+
+    z_in_place = z.copy()
+    a = act.forward(z_in_place, out=z_in_place)
+
+    assert a is z_in_place
+    assert_array_equal(a, expected_a)
+    assert_array_equal(act.backward(None, a, grad_a.copy()), expected_grad_z)
+
+
+def test_activations_whose_backward_reads_z():
+    # The ones that need the pre-activation to differentiate say so.
+    reads_z = {n for n in CANONICAL_NAMES if ACTIVATIONS.resolve(n).backward_uses_z}
+    assert reads_z == {"elu", "gelu", "leaky_relu", "selu", "silu", "softplus"}
+
+
+@pytest.mark.parametrize("act", VARIANTS, ids=repr)
 def test_activation_backward_leaves_z_and_a_alone(act):
     # The network keeps z and a of every layer for the backward pass; only
     # grad_a is handed over.

@@ -12,9 +12,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp.activations import OUTPUT_ACTIVATIONS, LeakyReLU
+from skmlp.activations import GELU, OUTPUT_ACTIVATIONS, LeakyReLU, Softmax
 from skmlp.callbacks import Callback
-from skmlp.losses import REGRESSION_LOSSES, Huber
+from skmlp.losses import REGRESSION_LOSSES, CategoricalCrossEntropy, Huber
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
@@ -77,6 +77,29 @@ def test_unknown_names_list_the_options():
         )
     with pytest.raises(ValueError, match="activation has 1 entries but there are 2"):
         MLPRegressor(hidden_layer_sizes=(3, 3), activation=["relu"]).fit(X_reg, y_reg)
+
+
+def test_instances_of_built_in_components_obey_the_same_sets_as_names():
+    # Softmax() is no more a hidden activation than "softmax", GELU() no more
+    # an output activation than "gelu".
+    with pytest.raises(ValueError, match=r"Softmax\(\) cannot be used for activation"):
+        MLPRegressor(activation=Softmax(), max_iter=2).fit(X_reg, y_reg)
+    with pytest.raises(ValueError, match=r"GELU\(\) cannot be used for output_act"):
+        MLPRegressor(output_activation=GELU(), max_iter=2).fit(X_reg, y_reg)
+    with pytest.raises(ValueError, match="cannot be used for loss. Use one of"):
+        MLPRegressor(loss=CategoricalCrossEntropy(), max_iter=2).fit(X_reg, y_reg)
+
+    # A user's subclass is the user's decision, and either cross-entropy
+    # instance is what the classifier's "log_loss" stands for.
+    class RowSoftmax(Softmax):
+        pass
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPRegressor(activation=RowSoftmax(), max_iter=2).fit(X_reg, y_reg)
+        assert isinstance(model.activations_[0], RowSoftmax)
+        model = MLPClassifier(loss=CategoricalCrossEntropy(), max_iter=2)
+        assert model.fit(X_iris, y_iris).loss_function_ == CategoricalCrossEntropy()
 
 
 def test_nan_and_shape_errors():

@@ -533,6 +533,62 @@ def test_predict_in_chunks_equals_one_pass(monkeypatch, n_rows, dtype):
     assert_allclose(chunked, one_pass, rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
+@pytest.mark.parametrize("hidden", ["relu", "tanh", "gelu", "identity", "logistic"])
+def test_lean_forward_gives_the_same_activations(hidden):
+    network = _network(2, hidden, 3, "softmax", "categorical_crossentropy")
+    rng = np.random.RandomState(4)
+    flat = network.init_params(rng, np.float64)
+    X = rng.normal(size=(7, N_FEATURES))
+    coefs, intercepts = network.unpack(flat)
+    zs, activations = network.forward(X, coefs, intercepts)
+
+    lean_zs, lean_activations = network.forward(X, coefs, intercepts, lean=True)
+
+    for a, lean_a in zip(activations, lean_activations, strict=True):
+        assert_array_equal(lean_a, a)
+    # Hidden layers whose backward does not read z drop it; the output keeps
+    # its logits for the loss.
+    in_place = not ACTIVATIONS.resolve(hidden).backward_uses_z
+    assert [z is None for z in lean_zs] == [in_place, in_place, False]
+    assert_array_equal(lean_zs[-1], zs[-1])
+
+
+@pytest.mark.parametrize("hidden", ["relu", "gelu"])
+def test_deep_equal_width_network_shares_input_gradient_buffers(hidden):
+    # Three hidden layers of 4 units: layers 3 and 1 write their input gradient
+    # into the same buffer, which must not corrupt the gradient.
+    network = Network(
+        [N_FEATURES, 4, 4, 4, 2],
+        [ACTIVATIONS.resolve(hidden)] * 3,
+        ACTIVATIONS.resolve("identity"),
+        LOSSES.resolve("squared_error"),
+        alpha=0.1,
+    )
+    X, Y, sample_weight, flat = _problem(network, 11, weighted=True)
+
+    assert _gradient_mismatch(network, flat, X, Y, sample_weight) is None
+    assert sum(key[0] == "grad_a" for key in network._buffers) == 2
+
+
+def test_training_steps_reuse_their_buffers():
+    # Full-batch steps must not allocate their big arrays anew (allocator page
+    # faults measured 15-25% of an L-BFGS iteration) nor keep more of them than
+    # they need: one pre-activation per layer, at most two input gradients per
+    # width.
+    network = _network(2, "relu", 3, "softmax", "categorical_crossentropy")
+    X, Y, _, flat = _problem(network, 6, weighted=False)
+    first_loss, first_grad = network.loss_and_gradient(flat, X, Y)
+    buffers = {key: id(buffer) for key, buffer in network._buffers.items()}
+
+    loss, grad = network.loss_and_gradient(flat, X, Y)
+
+    assert {key: id(b) for key, b in network._buffers.items()} == buffers
+    # Layers of 4 and 3 units: one input-gradient buffer for each.
+    assert sorted(k[0] for k in buffers) == ["grad_a", "grad_a", "z", "z", "z"]
+    assert loss == first_loss
+    assert_array_equal(grad, first_grad)
+
+
 def test_predict_needs_no_loss():
     network = Network(
         [5, 4, 2], [ACTIVATIONS.resolve("tanh")], ACTIVATIONS.resolve("identity")
