@@ -43,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _torch  # noqa: E402
 import _workloads as wl  # noqa: E402
 
+from skmlp.optimizers import Adam  # noqa: E402
+
 # W7 selects both L-BFGS workloads, W7a and W7b.
 SELECTABLE = ("W1", "W2", "W3", "W5", "W6", "W7", "P")
 # Issue 4's speed targets: skmlp time / scikit-learn time, median. Keyed by
@@ -216,7 +218,7 @@ def fixed_epoch_workload(workload, dtype, args, data):
             dtype,
         )
     times = {lib: [] for lib in libraries}
-    gemm_times = []
+    gemm_times, gemm_adam_times = [], []
     models, n_iter = {}, {}
     for repeat, library in alternating(repeats, libraries=libraries):
         estimator = workload.estimator(library, quick=args.quick)
@@ -231,6 +233,7 @@ def fixed_epoch_workload(workload, dtype, args, data):
         )
         if gemm_epoch and all(len(t) == repeat + 1 for t in times.values()):
             gemm_times.append(timed(gemm_epoch.run)[0])
+            gemm_adam_times.append(timed(gemm_epoch.run, True)[0])
     units = wl.fitted_units(models["skmlp"])
     rows = []
     for library in libraries:
@@ -253,6 +256,9 @@ def fixed_epoch_workload(workload, dtype, args, data):
         if library in wl.LIBRARIES:
             row["gemm_fractions"] = [
                 g / t for g, t in zip(gemm_times, times[library], strict=False)
+            ]
+            row["gemm_adam_fractions"] = [
+                g / t for g, t in zip(gemm_adam_times, times[library], strict=False)
             ]
         rows.append(row)
     return rows, models
@@ -382,8 +388,12 @@ def time_gemms(operands, min_time):
 class GemmEpoch:
     """Only the matmuls of one training epoch: the GEMM-bound epoch time.
 
-    Timed in every W1 repeat, next to the two fits, so the fraction of an epoch
-    that the GEMMs alone would need is a paired measurement too.
+    Timed in every W1 repeat, next to the fits, so the fraction of an epoch that
+    the GEMMs alone would need is a paired measurement too. ``run(adam=True)``
+    adds skmlp's Adam step over all parameters after every batch's GEMMs: a
+    floor for a NumPy implementation of the same training (GEMMs at the BLAS
+    peak, an Adam update of about nine passes over the parameters with a square
+    root and a division, and no other work at all).
     """
 
     def __init__(self, units, batch, n_samples, dtype):
@@ -393,11 +403,18 @@ class GemmEpoch:
             for m, k, n, t in step_gemms(units, batch)
         ]
         self.n_batches = -(-n_samples // batch)
+        n_params = sum((i + 1) * o for i, o in pairwise(units))
+        self.params = rng.standard_normal(n_params).astype(dtype)
+        self.grads = (1e-3 * rng.standard_normal(n_params)).astype(dtype)
 
-    def run(self):
+    def run(self, adam=False):
+        optimizer = Adam()
+        state = optimizer.init(self.params)
         for _ in range(self.n_batches):
             for a, b in self.operands:
                 a @ b
+            if adam:
+                state = optimizer.step(self.params, self.grads, state, 1e-3)
 
 
 def roofline(args, units, batch):
@@ -831,18 +848,25 @@ def main(argv=None):
 
 
 def bound_lines(rows):
-    """W1's GEMM-only epoch as a fraction of each library's measured epoch."""
+    """W1's GEMM-only (and GEMM + Adam) epoch as fractions of each library's."""
     lines = []
     for row in rows:
         if not row.get("gemm_fractions"):
             continue
         fraction = statistics.median(row["gemm_fractions"])
+        with_adam = statistics.median(row["gemm_adam_fractions"])
         lines.append(
             f"- W1 {row['dtype']} {row['library']}: the same GEMMs alone (8 per "
             f"step, timed in every repeat) take {100 * fraction:.0f}% of its "
             "measured epoch (roofline fraction; the rest is elementwise work, "
-            "the optimizer and Python)."
+            f"the optimizer and Python); with the Adam step, {100 * with_adam:.0f}%."
         )
+        if row["library"] == "sklearn":
+            lines.append(
+                f"  So {with_adam:.2f} of scikit-learn's time is the floor of a "
+                "NumPy implementation in this run: its GEMMs at the BLAS peak, "
+                "skmlp's Adam step, and no other work at all."
+            )
     return lines + [""] if lines else lines
 
 
