@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/profile_epoch.py            # W1 float64 and float32, W5, W2
+    python benchmarks/profile_epoch.py            # W1 (both dtypes), W5, W2, W3
     python benchmarks/profile_epoch.py --only W5 --cprofile
     python benchmarks/profile_epoch.py --quick    # smaller W1, for a smoke run
 
@@ -51,6 +51,7 @@ from skmlp.losses import weighted_mean  # noqa: E402
 PROFILES = {
     "W1": ("W1", ("float64", "float32")),
     "W2": ("W2", ("float64",)),
+    "W3": ("W3", ("float64",)),
     "W5": ("W5", ("float64",)),
 }
 
@@ -382,7 +383,10 @@ def profile(key, dtype, args):
     sklearn_epochs, _ = real_epochs("sklearn", workload, X, y, args.quick, repeats)
     network = fitted_network(estimator)
     optimizer = estimator.optimizer_
-    Y = LabelBinarizer().fit_transform(y).astype(dtype)
+    if workload.task == "classification":
+        Y = LabelBinarizer().fit_transform(y).astype(dtype)
+    else:
+        Y = y.reshape(-1, 1).astype(dtype)
 
     total, seconds = replay_epochs(network, optimizer, X, Y, batch_size, args.replays)
 
@@ -464,7 +468,7 @@ def cprofile_lines(workload, X, y, args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="W1,W5,W2", help="among W1, W2, W5")
+    parser.add_argument("--only", default="W1,W5,W2,W3", help="among W1, W2, W3, W5")
     parser.add_argument("--dtype", help="only this dtype (float64 or float32)")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
     parser.add_argument("--replays", type=int, default=3, help="replayed epochs")
