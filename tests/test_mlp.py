@@ -12,7 +12,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp.activations import GELU, OUTPUT_ACTIVATIONS, LeakyReLU, Softmax
+from skmlp.activations import (
+    GELU,
+    OUTPUT_ACTIVATIONS,
+    Activation,
+    LeakyReLU,
+    Softmax,
+)
 from skmlp.callbacks import Callback
 from skmlp.losses import REGRESSION_LOSSES, CategoricalCrossEntropy, Huber
 
@@ -409,7 +415,6 @@ def test_history_records_callback_keys_and_counts_epochs_on():
 
 
 def test_unregistered_component_subclass_gets_a_name():
-    from skmlp.activations import Activation
 
     class Cube(Activation):
         def forward(self, z):
@@ -420,6 +425,48 @@ def test_unregistered_component_subclass_gets_a_name():
 
     model = MLPRegressor(output_activation=Cube(), max_iter=3).fit(X_reg, y_reg)
     assert model.out_activation_ == "Cube"
+
+
+def test_user_activations_with_and_without_in_place_forward():
+    # A plain forward(z) works in hidden layers; one that declares
+    # backward_uses_z = False is computed in place, forward(z, out=z), and
+    # backward gets z=None. Both train to the same weights as the built-in.
+    class PlainReLU(Activation):
+        def forward(self, z):
+            return np.maximum(z, 0)
+
+        def backward(self, z, a, grad_a):
+            return grad_a * (z > 0)
+
+    class InPlaceReLU(Activation):
+        backward_uses_z = False
+
+        def forward(self, z, out=None):
+            return np.maximum(z, 0, out=out)
+
+        def backward(self, z, a, grad_a):
+            assert z is None
+            return grad_a * (a > 0)
+
+    fits = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for name, activation in [
+            ("builtin", "relu"),
+            ("plain", PlainReLU()),
+            ("in_place", InPlaceReLU()),
+        ]:
+            for solver in ("adam", "lbfgs"):
+                model = MLPRegressor(
+                    (5, 4), activation=activation, solver=solver, max_iter=5
+                )
+                fits[name, solver] = model.set_params(random_state=0).fit(X_reg, y_reg)
+    for solver in ("adam", "lbfgs"):
+        for name in ("plain", "in_place"):
+            for got, expected in zip(
+                fits[name, solver].coefs_, fits["builtin", solver].coefs_, strict=True
+            ):
+                assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_verbose_prints_sklearn_lines(capsys):
@@ -440,7 +487,6 @@ def test_positive_only_tag_follows_the_poisson_loss():
 
 
 def test_custom_activation_returning_float64_trains_in_float32():
-    from skmlp.activations import Activation
 
     class Float64Tanh(Activation):
         def forward(self, z):
