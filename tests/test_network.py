@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._multilayer_perceptron import _pack as sklearn_pack
@@ -587,6 +588,22 @@ def test_training_steps_reuse_their_buffers():
     assert sorted(k[0] for k in buffers) == ["grad_a", "grad_a", "z", "z", "z"]
     assert loss == first_loss
     assert_array_equal(grad, first_grad)
+
+
+def test_predict_in_chunks_of_sparse_rows(monkeypatch):
+    # Chunks of a CSR matrix stay sparse: the first layer cannot use a buffer.
+    network = _network(2, "relu", 3, "softmax", None)
+    rng = np.random.RandomState(5)
+    flat = network.init_params(rng, np.float64)
+    X = rng.normal(size=(10, N_FEATURES))
+    X[X < 0.5] = 0.0
+    coefs, intercepts = network.unpack(flat)
+    dense = network.predict(X, coefs, intercepts)
+
+    monkeypatch.setattr(skmlp._network, "PREDICT_CHUNK_ROWS", 4)
+    chunked = network.predict(sp.csr_matrix(X), coefs, intercepts)
+
+    assert_allclose(chunked, dense, rtol=1e-14)
 
 
 def test_predict_needs_no_loss():
