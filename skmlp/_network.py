@@ -92,13 +92,10 @@ class Network:
         self._views = [*self._views[-3:], (flat, views)]
         return views
 
-    def _ones_like_rows(self, a):
-        """A cached vector of ones, one per row of ``a``, in ``a``'s dtype."""
-        key = (a.shape[0], a.dtype)
+    def _ones_like_rows(self, delta):
+        key = (delta.shape[0], delta.dtype)
         if key not in self._ones:
-            if len(self._ones) >= 8:  # a few batch sizes recur; keep only those
-                self._ones.clear()
-            self._ones[key] = np.ones(a.shape[0], dtype=a.dtype)
+            self._ones[key] = np.ones(delta.shape[0], dtype=delta.dtype)
         return self._ones[key]
 
     def _buffer(self, key, shape, dtype):

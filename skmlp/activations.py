@@ -138,7 +138,7 @@ class Identity(Activation):
     backward_uses_z = False
 
     def forward(self, z, out=None):
-        return z if out is None or out is z else _into(z, out)
+        return z if out is z else _into(z, out)
 
     def backward(self, z, a, grad_a):
         return grad_a
