@@ -1,6 +1,8 @@
 """skmlp inside scikit-learn's machinery: pipelines, searches, cloning, pickling."""
 
 import pickle
+import subprocess
+import sys
 
 import joblib
 import numpy as np
@@ -77,3 +79,42 @@ def test_clone_and_pickle_round_trips(Estimator, tmp_path):
     # a restored model keeps training where it stopped
     loaded.set_params(warm_start=True, max_iter=5).fit(X, y)
     assert loaded.t_ == model.t_ + 5 * len(X)
+
+
+_NO_SCIPY_BLAS = """
+import scipy.linalg.blas as blas
+
+def forbidden(*args, **kwargs):
+    raise AssertionError("skmlp called SciPy's BLAS")
+
+for name in dir(blas):
+    if name == "get_blas_funcs" or (name[:1] in "sd" and name[1:] in blas_names):
+        setattr(blas, name, forbidden)
+
+import numpy as np
+from skmlp import MLPClassifier, MLPRegressor, Perceptron
+
+rng = np.random.RandomState(0)
+X = rng.normal(size=(300, 5))
+y = (X[:, 0] > 0).astype(int)
+for solver in ("adam", "sgd", "lbfgs"):
+    MLPClassifier((20000,), solver=solver, alpha=1e-3, max_iter=2).fit(X, y)
+    MLPRegressor((20000,), solver=solver, alpha=1e-3, max_iter=2).fit(X, X[:, 1])
+Perceptron(penalty="l2").fit(X, y)
+print("ok")
+"""
+
+
+def test_training_calls_no_scipy_blas():
+    # SciPy's wheels carry their own OpenBLAS beside NumPy's. One SciPy axpy
+    # over more than 10,000 values between two of NumPy's threaded GEMMs makes
+    # the two thread pools fight over the cores: a W1 epoch ran 3.5x slower on
+    # 2 cores. Training must stay on NumPy's BLAS; a hidden layer of 20,000
+    # units makes every parameter vector long enough to wake SciPy's pool.
+    names = "axpy scal copy dot nrm2 gemv gemm ger swap".split()
+    code = f"blas_names = {names!r}\n" + _NO_SCIPY_BLAS
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("ok")

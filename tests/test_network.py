@@ -584,10 +584,29 @@ def test_training_steps_reuse_their_buffers():
     loss, grad = network.loss_and_gradient(flat, X, Y)
 
     assert {key: id(b) for key, b in network._buffers.items()} == buffers
-    # Layers of 4 and 3 units: one input-gradient buffer for each.
-    assert sorted(k[0] for k in buffers) == ["grad_a", "grad_a", "z", "z", "z"]
+    # Layers of 4 and 3 units: one input-gradient buffer for each, and a
+    # transposed copy of each (small) weight matrix they multiply.
+    kinds = ["coef_t", "coef_t", "grad_a", "grad_a", "z", "z", "z"]
+    assert sorted(k[0] for k in buffers) == kinds
     assert loss == first_loss
     assert_array_equal(grad, first_grad)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+def test_input_gradient_with_and_without_transposed_copy(monkeypatch, hidden):
+    # Small weight matrices are copied transposed before the input-gradient
+    # GEMM, large ones are not; both paths give the gradient.
+    network = _network(2, hidden, 3, "softmax", "categorical_crossentropy", 0.1)
+    X, Y, weights, flat = _problem(network, 7, weighted=True)
+    copied = network.loss_and_gradient(flat, X, Y, weights)[1].copy()
+    assert any(key[0] == "coef_t" for key in network._buffers)
+
+    monkeypatch.setattr(skmlp._network, "SMALL_COEF_SIZE", 0)
+    network = _network(2, hidden, 3, "softmax", "categorical_crossentropy", 0.1)
+    direct = network.loss_and_gradient(flat, X, Y, weights)[1]
+    assert not any(key[0] == "coef_t" for key in network._buffers)
+    assert_allclose(direct, copied, rtol=1e-12, atol=1e-15)
+    assert not _gradient_mismatch(network, flat, X, Y, weights)
 
 
 def test_predict_in_chunks_of_sparse_rows(monkeypatch):
