@@ -178,7 +178,7 @@ class Network:
     def _activations(self):
         return [*self.hidden_activations, self.output_activation]
 
-    def forward(self, X, coefs, intercepts, lean=False):
+    def forward(self, X, coefs, intercepts, lean=False, output_activation=True):
         """Forward pass keeping every layer's pre-activation and activation.
 
         Parameters
@@ -190,6 +190,9 @@ class Network:
             into buffers the network keeps between calls (the next lean call
             overwrites them), and a hidden activation whose backward pass does
             not read ``z`` is computed in place, its ``zs[i]`` being None.
+        output_activation : bool, default=True
+            False leaves the output layer's activation to the caller (the
+            loss computes it with the loss value): ``activations[-1]`` is None.
 
         Returns
         -------
@@ -211,6 +214,9 @@ class Network:
             if lean and not act.backward_uses_z and i < len(acts) - 1:
                 zs.append(None)
                 activations.append(act.forward(z, out=z))
+            elif i == len(acts) - 1 and not output_activation:
+                zs.append(z)
+                activations.append(None)
             else:
                 zs.append(z)
                 activations.append(act.forward(z))
@@ -255,17 +261,22 @@ class Network:
         if grad is None:
             grad = np.empty_like(flat)
         coef_grads, intercept_grads = self._cached_unpack(grad)
-        zs, activations = self.forward(X, coefs, intercepts, lean=True)
+        fused = self.fused
+        zs, activations = self.forward(
+            X, coefs, intercepts, lean=True, output_activation=not fused
+        )
         z, a = zs[-1], activations[-1]
         sw_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
 
-        if self.fused:
-            elementwise = self.loss.value_from_logits(Y, z, a)
-            delta = a - Y
+        if fused:
+            a, loss = self.loss.forward_from_logits(
+                Y, z, self.output_activation, sample_weight
+            )
+            # The probabilities are needed no more: delta takes their memory.
+            delta = np.subtract(a, Y, out=a) if a.dtype == Y.dtype else a - Y
         else:
-            elementwise = self.loss.value(Y, a)
+            loss = weighted_mean(self.loss.value(Y, a), sample_weight)
             delta = self.output_activation.backward(z, a, self.loss.gradient(Y, a))
-        loss = weighted_mean(elementwise, sample_weight)
         weights = flat[: self.n_weights]
         if self.alpha:
             loss += 0.5 * self.alpha * float(np.dot(weights, weights)) / sw_sum

@@ -86,6 +86,43 @@ def test_value_from_logits_equals_value_of_canonical_activation(name):
 
 
 @pytest.mark.parametrize("name", LINKED_NAMES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_from_logits_is_activation_and_weighted_mean(name, weighted, dtype):
+    # Soft targets whose rows do not sum to one, so that a shortcut assuming
+    # one-hot rows would show.
+    loss = LOSSES.resolve(name)
+    act = ACTIVATIONS.resolve(loss.canonical_activation)
+    rng = np.random.RandomState(3)
+    z = rng.uniform(-5, 5, size=(8, 3)).astype(dtype)
+    y, _ = _valid_pair(loss, rng, shape=z.shape)
+    y = (y * rng.uniform(0.5, 1.5, size=(8, 1))).astype(dtype)
+    sample_weight = rng.uniform(0.1, 2.0, size=8).astype(dtype) if weighted else None
+    expected_a = act.forward(z)
+    expected = weighted_mean(loss.value(y, expected_a), sample_weight)
+
+    a, value = loss.forward_from_logits(y, z.copy(), act, sample_weight)
+
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert a.dtype == dtype
+    assert_allclose(a, expected_a, rtol=rtol, atol=1e-7)
+    assert isinstance(value, float)
+    assert_allclose(value, expected, rtol=rtol)
+
+
+def test_softmax_crossentropy_forward_at_saturation():
+    # Logits of +-1e4: no overflow, no log(0), the closed form exactly.
+    loss = CategoricalCrossEntropy()
+    z = np.array([[1e4, 0.0, -1e4], [-1e4, 1e4, 50.0]])
+    y = np.array([[0.0, 0.0, 1.0], [0.5, 0.0, 0.5]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        a, value = loss.forward_from_logits(y, z, ACTIVATIONS.resolve("softmax"))
+    assert_allclose(a, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    # Row 1: 2e4; row 2: 0.5 * 2e4 + 0.5 * (1e4 - 50).
+    assert value == pytest.approx((2e4 + 1e4 + 0.5 * (1e4 - 50)) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", LINKED_NAMES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_value_from_logits_finite_at_saturation(name, dtype):
     loss = LOSSES.resolve(name)
