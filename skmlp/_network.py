@@ -273,7 +273,8 @@ class Network:
                 Y, z, self.output_activation, sample_weight
             )
             # The probabilities are needed no more: delta takes their memory.
-            delta = np.subtract(a, Y, out=a) if a.dtype == Y.dtype else a - Y
+            in_place = a.dtype == Y.dtype and a.flags.writeable
+            delta = np.subtract(a, Y, out=a) if in_place else a - Y
         else:
             loss = weighted_mean(self.loss.value(Y, a), sample_weight)
             delta = self.output_activation.backward(z, a, self.loss.gradient(Y, a))
