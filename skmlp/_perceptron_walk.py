@@ -103,16 +103,26 @@ class _Walker:
         :func:`entry_rows` of Xb.
         """
         w, b, sq, decay = self.w, self.b, self.sq, self.decay
-        k, tracked = 0, sq is not None
-        while k < Xb.shape[0]:
-            end = min(k + self.look, Xb.shape[0])
-            z = window_margins(Xb, row_of, k, end, w)
+        k, tracked, n_rows = 0, sq is not None, Xb.shape[0]
+        # This loop runs once per mistake, so its Python work is kept lean:
+        # dense blocks are read inline (the helpers' sparse checks), bounds
+        # are plain comparisons, and the loss and mistake sums are Python
+        # numbers, written back once (the same float64 additions, in order).
+        dense = row_of is None
+        loss_sum, n_mistakes = float(sums[0]), float(sums[1])
+        while k < n_rows:
+            end = k + self.look
+            if end > n_rows:
+                end = n_rows
+            z = Xb[k:end] @ w if dense else window_margins(Xb, row_of, k, end, w)
             if decay != 1.0:
                 z *= self.powers[: end - k]
-            yz = (z + b) * yb[k:end]
+            yz = z + b
+            yz *= yb[k:end]
             wrong = yz <= tb[k:end]
             j = int(wrong.argmax())
-            visits = j + 1 if wrong[j] else end - k
+            mistake = bool(wrong[j])
+            visits = j + 1 if mistake else end - k
             if tracked:
                 sums[2] += sq * geometric_sums(decay**2, np.array(visits))
                 sq *= decay ** (2 * visits)
@@ -120,16 +130,22 @@ class _Walker:
                 w *= decay**visits
             # Look twice as far as the last jump: most windows then hold a
             # mistake, and few rows are scored past it.
-            self.look = min(max(2 * visits, MIN_BLOCK), MAX_BLOCK)
-            if wrong[j]:
+            look = 2 * visits
+            self.look = MIN_BLOCK if look < MIN_BLOCK else min(look, MAX_BLOCK)
+            if mistake:
                 step = ab[k + j]
-                idx, x = row_entries(Xb, k + j)
+                if dense:
+                    x = Xb[k + j]
+                    w += step * x
+                else:
+                    idx, x = row_entries(Xb, k + j)
+                    w[idx] += step * x
                 # ||w + c x||^2 for the rescaled w, whose w.x = decay * z_j.
                 if tracked:
                     sq += 2 * decay * step * z[j] + step**2 * (x @ x)
-                w[idx] += step * x
                 b += step * self.intercept_step
-                sums[0] -= yz[j]
-                sums[1] += 1
+                loss_sum -= yz[j]
+                n_mistakes += 1
             k += visits
+        sums[0], sums[1] = loss_sum, n_mistakes
         self.b, self.sq = b, sq
