@@ -46,12 +46,11 @@ def entry_rows(Xb):
 
 
 def window_margins(Xb, row_of, start, end, w):
-    """``Xb[start:end] @ w``; on CSR straight from its arrays.
+    """``Xb[start:end] @ w`` for a CSR block, straight from its arrays.
 
-    ``row_of`` is :func:`entry_rows` of Xb, computed once per block.
+    ``row_of`` is :func:`entry_rows` of Xb, computed once per block. (The scan
+    multiplies dense blocks itself: it runs once per mistake.)
     """
-    if row_of is None:
-        return Xb[start:end] @ w
     lo, hi = Xb.indptr[start], Xb.indptr[end]
     products = Xb.data[lo:hi] * w[Xb.indices[lo:hi]]
     return np.bincount(row_of[lo:hi], products, minlength=end)[start:]
